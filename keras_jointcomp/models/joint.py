@@ -1,0 +1,157 @@
+"""The joint compression-and-classification model every zoo family is built from.
+
+    image --encoder--> z --quantizer--> z_hat --+--decoder-----> reconstruction
+                                                +--classifier--> logits
+
+The encoder (the studies' "compressor") runs on the device; ``z_hat`` is what crosses the link; decoder
+("decompressor") and classifier run on the server, the classifier straight from the latent. Either head may
+be absent (a plain autoencoder, or a classifier behind a bottleneck), never both.
+"""
+
+import keras
+
+from keras_jointcomp import metrics
+from keras_jointcomp.serialization import serializable
+
+PART_NAMES = ("encoder", "quantizer", "decoder", "classifier")
+RECONSTRUCTION = "reconstruction"
+LOGITS = "logits"
+
+
+@serializable
+class JointModel(keras.Model):
+    """Functional model of named parts whose call returns ``{"reconstruction": ..., "logits": ...}``.
+
+    Args:
+        encoder: a built Keras model from images (N, H, W, C) to a float latent.
+        decoder: a Keras model from the latent to images of the input's shape, or None.
+        classifier: a Keras model from the latent to logits, or None.
+        quantizer: a layer between encoder and heads (e.g. `RoundingQuantizer`), or None for a float latent.
+
+    The single-task networks (`autoencoder`, `classification_network`) and `encode`, `decode`, `classify`
+    all use these same layer objects, so training any of them trains the joint model.
+    """
+
+    def __init__(self, encoder, decoder=None, classifier=None, quantizer=None, **kwargs):
+        if decoder is None and classifier is None:
+            raise ValueError("A JointModel needs a decoder, a classifier, or both.")
+        # === Functional model ===
+        images = keras.Input(shape=encoder.input_shape[1:], name="images")
+        latent = _bottleneck(encoder, quantizer, images)
+        outputs = {}
+        if decoder is not None:
+            outputs[RECONSTRUCTION] = decoder(latent)
+        if classifier is not None:
+            outputs[LOGITS] = classifier(latent)
+        super().__init__(inputs=images, outputs=outputs, **kwargs)
+
+        # === Parts === (assigned after the functional init, which the torch backend requires)
+        self.encoder = encoder
+        self.quantizer = quantizer
+        self.decoder = decoder
+        self.classifier = classifier
+
+    # --- Parts -------------------------------------------------------------------------------------------
+
+    @property
+    def parts(self):
+        """The present parts by name: encoder, quantizer, decoder, classifier."""
+        named = {name: getattr(self, name) for name in PART_NAMES}
+        return {name: part for name, part in named.items() if part is not None}
+
+    def part(self, name):
+        """One part by name, with an error naming the parts this model has."""
+        if name not in self.parts:
+            raise ValueError(f"This model has no part {name!r}; its parts are {sorted(self.parts)}.")
+        return self.parts[name]
+
+    # --- Single-task networks sharing the layers ----------------------------------------------------------
+
+    def autoencoder(self):
+        """A new Keras model image -> reconstruction over the same layer objects (shared weights)."""
+        return self._single_task(self.part("decoder"), f"{self.name}_autoencoder")
+
+    def classification_network(self):
+        """A new Keras model image -> logits over the same layer objects (shared weights)."""
+        return self._single_task(self.part("classifier"), f"{self.name}_classifier")
+
+    def bottleneck_network(self):
+        """A new Keras model image -> quantized latent values (what the heads receive)."""
+        return self._single_task(None, f"{self.name}_bottleneck")
+
+    def _single_task(self, head, name):
+        images = keras.Input(shape=self.input_shape[1:], name="images")
+        latent = _bottleneck(self.encoder, self.quantizer, images)
+        return keras.Model(images, latent if head is None else head(latent), name=name)
+
+    # --- The data path in inference mode -------------------------------------------------------------------
+
+    def encode(self, images):
+        """Latent of a batch of float images: int32 symbols when quantized, else floats."""
+        latent = self.encoder(images, training=False)
+        return latent if self.quantizer is None else self.quantizer.to_symbols(latent)
+
+    def _dequantize(self, latent):
+        return latent if self.quantizer is None else self.quantizer.from_symbols(latent)
+
+    def decode(self, latent):
+        """Reconstructed images from latents as returned by `encode`."""
+        return self.part("decoder")(self._dequantize(latent), training=False)
+
+    def classify(self, latent):
+        """Logits from latents as returned by `encode`, without decoding the image."""
+        return self.part("classifier")(self._dequantize(latent), training=False)
+
+    # --- Rate -----------------------------------------------------------------------------------------------
+
+    @property
+    def latent_shape(self):
+        """Shape of one image's latent, without the batch axis."""
+        return tuple(self.encoder.output_shape[1:])
+
+    @property
+    def bits_per_element(self):
+        """Fixed-length bits per latent element: the quantizer's, or 32 for an unquantized float latent."""
+        bits = getattr(self.quantizer, "bits_per_element", None)
+        return 32 if bits is None else bits
+
+    @property
+    def bytes_per_image(self):
+        """Fixed-length bytes of one image's latent."""
+        return metrics.bytes_per_image(self.latent_shape, self.bits_per_element)
+
+    @property
+    def compression_ratio(self):
+        """Raw 8-bit image bytes over `bytes_per_image`."""
+        return metrics.compression_ratio(self.input_shape[1:], self.bytes_per_image)
+
+    @property
+    def num_classes(self):
+        """Number of logits, or None without a classifier."""
+        return None if self.classifier is None else self.classifier.output_shape[-1]
+
+    # --- Serialization --------------------------------------------------------------------------------------
+
+    def get_config(self):
+        serialize = keras.saving.serialize_keras_object
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            **{name: None if part is None else serialize(part) for name, part in self._all_parts()},
+        }
+
+    def _all_parts(self):
+        return [(name, getattr(self, name)) for name in PART_NAMES]
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in PART_NAMES:
+            if config.get(name) is not None:
+                config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+
+def _bottleneck(encoder, quantizer, images):
+    latent = encoder(images)
+    return latent if quantizer is None else quantizer(latent)

@@ -1,0 +1,181 @@
+"""Phase machinery: train chosen parts of a `JointModel` while the others stay frozen.
+
+Every recipe of the zoo (end-to-end baselines, fixed transfers, Alternating Transfer Learning, DuPHiL,
+fine-tuning after truncation) is a sequence of phases. A phase names the network it trains (the joint model,
+its autoencoder or its classification network) and the parts that learn. Freezing is real: the other parts
+get ``trainable=False`` and the network is compiled again with a *new* optimizer, because Keras keeps the
+trainable set of a compiled model (TensorFlow silently goes on training a frozen part, JAX raises).
+
+The networks are built once per `PhaseRunner` and reused, so switching phases costs a compile and the
+first step's retrace, not a rebuild. When a phase trains one head behind a frozen encoder, the latents are
+computed once for the phase and the head is trained on them directly, which is what a frozen compressor
+means (the ATL study's "compress all the images, then train the classifier on the compressed images") and
+skips the encoder's forward pass in every step.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+
+from keras_jointcomp.data import batches
+from keras_jointcomp.metrics import PSNR, Accuracy
+from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
+
+NETWORKS = ("joint", "autoencoder", "classifier")
+
+
+def set_trainable(model, trainable_parts):
+    """Make exactly ``trainable_parts`` (names such as "encoder", "decoder") trainable, freeze the rest."""
+    unknown = set(trainable_parts) - set(model.parts)
+    if unknown:
+        raise ValueError(f"Unknown parts {sorted(unknown)}; this model has {sorted(model.parts)}.")
+    model.trainable = True
+    for name, part in model.parts.items():
+        part.trainable = name in trainable_parts
+
+
+def part_variables(model):
+    """Variable paths of each part; checks that the parts are disjoint and hold all of the model's variables."""
+    groups = {name: {v.path for v in part.weights} for name, part in model.parts.items()}
+    seen = set()
+    for name, paths in groups.items():
+        shared = seen & paths
+        if shared:
+            raise AssertionError(f"Part {name!r} shares variables with another part: {sorted(shared)[:3]}")
+        seen |= paths
+    missing = {v.path for v in model.weights} - seen
+    if missing:
+        raise AssertionError(f"Variables outside every part: {sorted(missing)[:3]}")
+    return groups
+
+
+@dataclasses.dataclass(frozen=True)
+class Phase:
+    """One stage of a recipe: train ``trainable`` parts of ``network`` for ``epochs`` epochs."""
+
+    name: str
+    network: str
+    trainable: tuple
+    epochs: int = 1
+
+    def __post_init__(self):
+        if self.network not in NETWORKS:
+            raise ValueError(f"Unknown network {self.network!r}; choose one of {NETWORKS}.")
+
+
+@dataclasses.dataclass
+class TrainingConfig:
+    """Settings shared by the phases of a recipe."""
+
+    batch_size: int = 512
+    learning_rate: float = 1e-3
+    reconstruction_loss: str = "mse"
+    reconstruction_weight: float = 1.0
+    classification_weight: float = 1.0
+    seed: int = 0
+    verbose: int = 1
+
+
+class PhaseRunner:
+    """Runs phases on one `JointModel`, building each network once and recompiling on every switch."""
+
+    def __init__(self, model, config=None):
+        self.model = model
+        self.config = config or TrainingConfig()
+        self._networks = {}
+
+    def network(self, kind):
+        """The joint model, or its autoencoder, classification or bottleneck network (built on first use)."""
+        if kind == "joint":
+            return self.model
+        if kind not in self._networks:
+            build = {"autoencoder": self.model.autoencoder, "classifier": self.model.classification_network,
+                     "bottleneck": self.model.bottleneck_network}
+            self._networks[kind] = build[kind]()
+        return self._networks[kind]
+
+    def compile(self, phase):
+        """Freeze all but the phase's parts and compile its network with a fresh optimizer."""
+        set_trainable(self.model, phase.trainable)
+        network = self.network(phase.network)
+        network.compile(
+            optimizer=keras.optimizers.Adam(self.config.learning_rate),
+            **_losses_and_metrics(phase.network, self.model, self.config),
+        )
+        return network
+
+    def run(self, phase, images, labels, validation=None, callbacks=None):
+        """Train one phase on uint8 ``images`` and integer ``labels``; returns the Keras `History`."""
+        if phase.network != "joint" and "encoder" not in phase.trainable:
+            return self._run_on_latents(phase, images, labels, validation, callbacks)
+        network = self.compile(phase)
+        config = self.config
+        train = batches(images, targets_for(phase.network, self.model, labels), config.batch_size,
+                        shuffle=True, seed=config.seed)
+        validation_data = None
+        if validation is not None:
+            val_images, val_labels = validation
+            validation_data = batches(val_images, targets_for(phase.network, self.model, val_labels),
+                                      config.batch_size)
+        return network.fit(train, epochs=phase.epochs, validation_data=validation_data,
+                           callbacks=callbacks, verbose=config.verbose)
+
+
+    def _run_on_latents(self, phase, images, labels, validation, callbacks):
+        head_name = "decoder" if phase.network == "autoencoder" else "classifier"
+        set_trainable(self.model, phase.trainable)
+        head = self.model.part(head_name)
+        head.compile(
+            optimizer=keras.optimizers.Adam(self.config.learning_rate),
+            **_losses_and_metrics(phase.network, self.model, self.config),
+        )
+
+        def inputs_and_targets(images, labels):
+            latents = self.latents(images)
+            targets = images.astype("float32") / 255.0 if head_name == "decoder" else np.asarray(labels)
+            return latents, targets
+
+        validation_data = None if validation is None else inputs_and_targets(*validation)
+        return head.fit(*inputs_and_targets(images, labels), batch_size=self.config.batch_size,
+                        epochs=phase.epochs, shuffle=True, validation_data=validation_data,
+                        callbacks=callbacks, verbose=self.config.verbose)
+
+    def latents(self, images):
+        """The (dequantized) latents the heads see at inference, for uint8 ``images``."""
+        bottleneck = self.network("bottleneck")
+        return bottleneck.predict(batches(images, batch_size=max(self.config.batch_size, 256)), verbose=0)
+
+
+def targets_for(kind, model, labels):
+    """Targets of a network kind: the images themselves, the labels, or a dict of both."""
+    if kind == "autoencoder":
+        return "images"
+    if kind == "classifier":
+        return labels
+    targets = {}
+    if model.decoder is not None:
+        targets[RECONSTRUCTION] = "images"
+    if model.classifier is not None:
+        targets[LOGITS] = labels
+    return targets
+
+
+def _losses_and_metrics(kind, model, config):
+    reconstruction = ({"mse": "mean_squared_error", "l1": "mean_absolute_error"}
+                      .get(config.reconstruction_loss, config.reconstruction_loss))
+    classification = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    if kind == "autoencoder":
+        return {"loss": reconstruction, "metrics": [PSNR()]}
+    if kind == "classifier":
+        return {"loss": classification, "metrics": [Accuracy()]}
+    loss, loss_weights, metrics = {}, {}, {}
+    if model.decoder is not None:
+        loss[RECONSTRUCTION] = reconstruction
+        loss_weights[RECONSTRUCTION] = config.reconstruction_weight
+        metrics[RECONSTRUCTION] = [PSNR()]
+    if model.classifier is not None:
+        loss[LOGITS] = classification
+        loss_weights[LOGITS] = config.classification_weight
+        metrics[LOGITS] = [Accuracy()]
+    return {"loss": loss, "loss_weights": loss_weights, "metrics": metrics}

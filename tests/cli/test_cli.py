@@ -1,0 +1,93 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from keras_jointcomp.cli import main
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _run(argv, capsys):
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_list_shows_models_methods_and_datasets(capsys):
+    status, out, _ = _run(["list", "--json"], capsys)
+    listing = json.loads(out)
+    assert status == 0
+    assert "atl_lenet" in listing["models"] and "joint" in listing["methods"]
+    assert "mnist" in listing["datasets"] and "mnist5k" in listing["datasets"]
+
+
+@pytest.fixture
+def trained_file(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "tiny.keras"
+    status, stdout, stderr = _run(["train", "atl_lenet", "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
+                                   "--epochs", "1", "--batch-size", "16", "--out", str(out)], capsys)
+    assert status == 0, stderr
+    summary = json.loads(stdout)  # progress went to stderr, so stdout is pure JSON
+    assert summary["out"] == str(out) and summary["test"]["n_images"] == 16
+    return out
+
+
+def test_train_then_evaluate_prints_one_json_object(trained_file, tiny_data_dir, capsys):
+    status, out, _ = _run(["evaluate", str(trained_file), "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
+                           "--json"], capsys)
+    assert status == 0
+    report = json.loads(out)
+    assert {"accuracy", "psnr_db", "bytes_per_image", "compression_ratio", "n_images"} <= set(report)
+    assert report["bytes_per_image"] == 200 and report["n_images"] == 16
+    assert 0 <= report["accuracy"] <= 1 and report["psnr_db"] > 0
+
+
+def test_train_adapts_the_model_to_rgb_images(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "rgb.keras"
+    status, stdout, _ = _run(["train", "atl_lenet", "--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir),
+                              "--epochs", "1", "--batch-size", "16", "--out", str(out)], capsys)
+    assert status == 0
+    assert json.loads(stdout)["test"]["bytes_per_image"] == 6 * 6 * 16 * 4 // 8
+
+
+def test_train_does_not_overwrite_an_existing_file(trained_file, tiny_data_dir, capsys):
+    before = trained_file.read_bytes()
+    status, _, err = _run(["train", "atl_lenet", "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
+                           "--epochs", "1", "--out", str(trained_file)], capsys)
+    assert status == 2 and "already exists" in err and "--overwrite" in err
+    assert trained_file.read_bytes() == before
+
+
+def _one_line_error(status, err):
+    assert status == 2
+    assert err.startswith("jointcomp: error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_evaluate_errors_are_one_line(trained_file, tiny_data_dir, tmp_path, capsys):
+    cases = {
+        "not found": ["evaluate", str(tmp_path / "missing.keras"), "--dataset", "tiny",
+                      "--data-dir", str(tiny_data_dir)],
+        "no_such_set": ["evaluate", str(trained_file), "--dataset", "no_such_set",
+                        "--data-dir", str(tiny_data_dir)],
+        "do not fit": ["evaluate", str(trained_file), "--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir)],
+    }
+    for expected, argv in cases.items():
+        err = _one_line_error(*_run(argv, capsys)[::2])
+        assert expected in err
+
+
+def test_unknown_model_error_is_one_line(capsys):
+    err = _one_line_error(*_run(["train", "no_such_model"], capsys)[::2])
+    assert "available models" in err
+
+
+def test_module_entry_point_exits_cleanly_without_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "keras_jointcomp", "evaluate", str(tmp_path / "x.keras")],
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": REPO}, timeout=300)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("jointcomp: error: Model file not found")
