@@ -33,6 +33,11 @@ def train_validation_split(images, labels, validation_fraction=0.1, seed=0):
         rows = np.flatnonzero(labels == label)
         count = int(round(len(rows) * validation_fraction))
         in_validation[rng.choice(rows, size=count, replace=False)] = True
+    if not in_validation.any():
+        raise ValueError(
+            f"A validation fraction of {validation_fraction} holds out no image of {len(labels)}: each class "
+            "needs about 1 / fraction examples."
+        )
     images = np.asarray(images)
     return (images[~in_validation], labels[~in_validation]), (images[in_validation], labels[in_validation])
 

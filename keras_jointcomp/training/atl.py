@@ -7,6 +7,7 @@ model in place and returns a list of records.
 """
 
 import dataclasses
+import sys
 
 import numpy as np
 
@@ -92,6 +93,9 @@ def alternating_transfer_learning(model, train, epochs, config, validation=None,
         record = {"phase": f"epoch set {epoch_set}", "epoch_set": epoch_set,
                   "accuracy_after_classifier": accuracy, **measured}
         records.append(record)
+        if config.verbose:
+            print(f"ATL epoch set {epoch_set}: held-out accuracy {measured['accuracy']:.4f}, "
+                  f"PSNR {measured['psnr_db']:.2f} dB", file=sys.stderr)
         improved = [key for key in best if record[key] > best[key]]
         for key in improved:
             best[key] = record[key]

@@ -91,3 +91,31 @@ def test_module_entry_point_exits_cleanly_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("jointcomp: error: Model file not found")
+
+
+def test_atl_then_cross_domain_from_the_command_line(tiny_data_dir, tmp_path, capsys):
+    atl_file = tmp_path / "atl.keras"
+    common = ["--data-dir", str(tiny_data_dir), "--batch-size", "16", "--epochs", "1"]
+    status, out, err = _run(["train", "atl_lenet", "--method", "atl", "--dataset", "tiny", "--epoch-sets", "1",
+                             "--out", str(atl_file), *common], capsys)
+    assert status == 0, err
+    phases = [record["phase"] for record in json.loads(out)["history"]]
+    assert phases == ["epoch set 1", "fine-tuned"]
+    status, out, err = _run(["train", "atl_lenet", "--method", "cross-domain", "--from-model", str(atl_file),
+                             "--dataset", "tiny", "--out", str(tmp_path / "cd.keras"), *common], capsys)
+    assert status == 0, err
+    assert json.loads(out)["history"][0]["phase"] == "classifier on frozen compressor"
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--method", "cross-domain"], "needs --from-model"),
+    (["--method", "multi-domain"], "needs --domains"),
+    (["--method", "multi-domain", "--domains", "tiny"], "the domain left out"),
+    (["--method", "no-such-method"], "Unknown training method"),
+    (["--epoch-sets", "0"], "at least 1"),
+])
+def test_method_options_are_checked(tiny_data_dir, tmp_path, capsys, argv, message):
+    err = _one_line_error(*_run(["train", "atl_lenet", "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
+                                 "--out", str(tmp_path / "x.keras"), *argv], capsys)[::2])
+    assert message in err
+    assert not (tmp_path / "x.keras").exists()

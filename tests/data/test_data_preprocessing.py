@@ -86,3 +86,9 @@ def test_class_weights_with_num_classes():
     assert weights == pytest.approx({0: 0.5, 2: 0.5})
     with pytest.raises(ValueError, match="num_classes"):
         data.class_weights(np.array([0, 5]), num_classes=3)
+
+
+def test_train_validation_split_refuses_to_hold_out_nothing():
+    images = np.zeros((6, 2, 2, 1), np.uint8)
+    with pytest.raises(ValueError, match="holds out no image"):
+        data.train_validation_split(images, np.arange(6), 0.1)

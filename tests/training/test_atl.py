@@ -19,7 +19,7 @@ def _same(a, b):
 
 @pytest.fixture
 def train():
-    return tiny_images(32)
+    return tiny_images(40)
 
 
 @pytest.mark.parametrize("method,phases", [

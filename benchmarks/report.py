@@ -1,0 +1,26 @@
+"""Write a benchmark's Markdown section into docs/results.md, replacing that benchmark's previous section."""
+
+import datetime
+import os
+import platform
+
+RESULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "results.md")
+
+
+def machine():
+    """A one-line description of this machine."""
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()} {platform.release()}"
+
+
+def write_section(name, body, path=RESULTS):
+    """Put ``body`` between ``<!-- name -->`` markers in ``path`` (created if missing), with date and machine."""
+    begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    stamp = f"Measured {datetime.date.today().isoformat()} on {machine()}.\n\n"
+    section = f"{begin}\n{stamp}{body.rstrip()}\n{end}"
+    text = open(path).read() if os.path.exists(path) else "# Results\n"
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    with open(path, "w") as file:
+        file.write(text)
