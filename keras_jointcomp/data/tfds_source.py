@@ -9,9 +9,18 @@ data set (`tfds.testing.mock_data`, used by the tests) has no example count, and
 TensorFlow for a batch of `sys.maxsize` examples, which aborts the whole process.
 """
 
+import os
+
 import numpy as np
 
 _BATCH_SIZE = 4096
+OFFLINE_VARIABLE = "JOINTCOMP_OFFLINE"
+
+
+def downloads_allowed():
+    """False when `$JOINTCOMP_OFFLINE` is set to a true value: TFDS then uses only data it already prepared,
+    instead of retrying unreachable servers for minutes before failing."""
+    return os.environ.get(OFFLINE_VARIABLE, "").lower() not in ("1", "true", "yes")
 
 
 def load_tfds(name, split, data_dir=None):
@@ -23,7 +32,8 @@ def load_tfds(name, split, data_dir=None):
     import tensorflow_datasets as tfds
 
     dataset = tfds.load(
-        name, split=split, as_supervised=True, batch_size=_BATCH_SIZE, data_dir=data_dir
+        name, split=split, as_supervised=True, batch_size=_BATCH_SIZE, data_dir=data_dir,
+        download=downloads_allowed(),
     )
     batches = list(tfds.as_numpy(dataset))
     if not batches:

@@ -50,3 +50,16 @@ def test_tfds_not_installed_becomes_not_found(tmp_path, monkeypatch):
     with pytest.raises(data.DatasetNotFoundError, match="kmnist.*TFDS") as caught:
         data.load("kmnist", "test", data_dir=tmp_path)
     assert isinstance(caught.value.__cause__, ImportError)
+
+
+def test_offline_switch_stops_downloads_at_once(tmp_path, monkeypatch):
+    import time
+
+    from keras_jointcomp import data
+
+    monkeypatch.setenv("JOINTCOMP_OFFLINE", "1")
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    start = time.perf_counter()
+    with pytest.raises(data.DatasetNotFoundError, match="kmnist.*TFDS"):
+        data.load("kmnist", "test", data_dir=tmp_path)
+    assert time.perf_counter() - start < 30
