@@ -18,11 +18,10 @@ import os
 import sys
 
 import keras
-import numpy as np
-from PIL import Image
 
 from keras_jointcomp import data, models, training
 from keras_jointcomp.evaluation import evaluate
+from keras_jointcomp.plots import save_reconstruction_grid
 
 # The study's Tables 2-6: (accuracy %, PSNR dB). Table 5 lists Fashion's baselines as 85.6 % and 18.1 dB.
 STUDY = {
@@ -83,21 +82,16 @@ def run_dataset(name, train, test, args, config):
         report = evaluate(model, *test)
         rows.append({"dataset": name, "method": method, **report, "study": study})
 
-    # Table 2 (AE) then Table 3: the baseline AE's compressor, frozen, under a classifier.
-    model = fresh_model(train, args.seed)
-    runner = training.PhaseRunner(model, config)
-    runner.run(training.Phase("baseline AE", "autoencoder", ("encoder", "decoder"), args.epochs), *train)
-    row("baseline-ae", model, STUDY["baseline-ae"].get(name))
-    runner.run(training.Phase("AE-driven classifier", "classifier", ("classifier",), args.epochs), *train)
-    row("ae-driven", model, STUDY["ae-driven"].get(name))
-
-    # Table 2 (CNN) then Table 4: the baseline CNN's compressor, frozen, under a decompressor.
-    model = fresh_model(train, args.seed)
-    runner = training.PhaseRunner(model, config)
-    runner.run(training.Phase("baseline CNN", "classifier", ("encoder", "classifier"), args.epochs), *train)
-    row("baseline-cnn", model, STUDY["baseline-cnn"].get(name))
-    runner.run(training.Phase("classifier-driven decompressor", "autoencoder", ("decoder",), args.epochs), *train)
-    row("classifier-driven", model, STUDY["classifier-driven"].get(name))
+    # Table 2 then Tables 3 and 4: each baseline, then a new head on its frozen compressor.
+    for steps in (
+        [("baseline-ae", "autoencoder", ("encoder", "decoder")), ("ae-driven", "classifier", ("classifier",))],
+        [("baseline-cnn", "classifier", ("encoder", "classifier")), ("classifier-driven", "autoencoder", ("decoder",))],
+    ):
+        model = fresh_model(train, args.seed)
+        runner = training.PhaseRunner(model, config)
+        for method, network, trainable in steps:
+            runner.run(training.Phase(method, network, trainable, args.epochs), *train)
+            row(method, model, STUDY[method].get(name))
 
     # Table 5: Alternating Transfer Learning.
     atl_model = fresh_model(train, args.seed)
@@ -125,12 +119,8 @@ def run_transfers(atl_models, datasets, args, config):
 
 def save_reconstructions(model, images, path, count=10):
     """A PNG with ``count`` test images in the top row and their reconstructions below."""
-    recon = model.predict(data.batches(images[:count]), verbose=0)["reconstruction"]
-    recon = np.clip(np.round(recon * 255), 0, 255).astype("uint8")
-    grid = np.concatenate([np.concatenate(list(images[:count]), axis=1),
-                           np.concatenate(list(recon), axis=1)], axis=0)
-    grid = grid[..., 0] if grid.shape[-1] == 1 else grid
-    Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.NEAREST).save(path)
+    reconstructions = model.predict(data.batches(images[:count]), verbose=0)["reconstruction"]
+    save_reconstruction_grid(images[:count], reconstructions, path)
 
 
 def _study_cells(row):

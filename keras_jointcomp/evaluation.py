@@ -1,5 +1,7 @@
 """Measure a trained model on labelled uint8 images: accuracy, PSNR and fixed-length rate."""
 
+import contextlib
+
 import numpy as np
 
 from keras_jointcomp import metrics
@@ -41,3 +43,22 @@ def evaluate(model, images, labels, batch_size=256):
         n_images=int(len(images)),
     )
     return result
+
+
+@contextlib.contextmanager
+def soft_decisions(model):
+    """Within this block the model's binary quantizer passes soft bits at inference (unrounded accuracy).
+
+    The compiled predict and test functions are dropped on entry and exit, since the backends trace the
+    quantizer's mode into them.
+    """
+    quantizer = model.part("quantizer")
+    if not hasattr(quantizer, "hard"):
+        raise ValueError(f"{type(quantizer).__name__} has no soft mode; soft decisions need a BinaryQuantizer.")
+    quantizer.hard = False
+    model.predict_function = model.test_function = None
+    try:
+        yield model
+    finally:
+        quantizer.hard = True
+        model.predict_function = model.test_function = None

@@ -16,6 +16,8 @@ from keras_jointcomp.serialization import serializable
 PART_NAMES = ("encoder", "quantizer", "decoder", "classifier")
 RECONSTRUCTION = "reconstruction"
 LOGITS = "logits"
+LATENT = "latent"
+CLASSIFIER_INPUTS = ("latent", "decoded")
 
 
 @serializable
@@ -27,22 +29,38 @@ class JointModel(keras.Model):
         decoder: a Keras model from the latent to images of the input's shape, or None.
         classifier: a Keras model from the latent to logits, or None.
         quantizer: a layer between encoder and heads (e.g. `RoundingQuantizer`), or None for a float latent.
+        classifier_input: "latent" (default) classifies the latent directly; "decoded" classifies the
+            decoder's output instead (the multiple-encoder study: a decoder merges the encoders' bits into
+            an image-shaped input for an image classifier). The decoded image is then an inner stage, not
+            a "reconstruction" output.
+        expose_latent: also output the encoder's latent before quantization as "latent", for losses on
+            it (the rounding-gap loss) and for inspecting it.
 
     The single-task networks (`autoencoder`, `classification_network`) and `encode`, `decode`, `classify`
     all use these same layer objects, so training any of them trains the joint model.
     """
 
-    def __init__(self, encoder, decoder=None, classifier=None, quantizer=None, **kwargs):
+    def __init__(self, encoder, decoder=None, classifier=None, quantizer=None, classifier_input="latent",
+                 expose_latent=False, **kwargs):
         if decoder is None and classifier is None:
             raise ValueError("A JointModel needs a decoder, a classifier, or both.")
+        if classifier_input not in CLASSIFIER_INPUTS:
+            raise ValueError(f"classifier_input must be one of {CLASSIFIER_INPUTS}, got {classifier_input!r}.")
+        if classifier_input == "decoded" and (decoder is None or classifier is None):
+            raise ValueError('classifier_input="decoded" needs both a decoder and a classifier.')
         # === Functional model ===
         images = keras.Input(shape=encoder.input_shape[1:], name="images")
-        latent = _bottleneck(encoder, quantizer, images)
+        latent = encoder(images)
+        heads_input = latent if quantizer is None else quantizer(latent)
         outputs = {}
         if decoder is not None:
-            outputs[RECONSTRUCTION] = decoder(latent)
+            decoded = decoder(heads_input)
+            if classifier_input == "latent":
+                outputs[RECONSTRUCTION] = decoded
         if classifier is not None:
-            outputs[LOGITS] = classifier(latent)
+            outputs[LOGITS] = classifier(decoded if classifier_input == "decoded" else heads_input)
+        if expose_latent:
+            outputs[LATENT] = latent
         super().__init__(inputs=images, outputs=outputs, **kwargs)
 
         # === Parts === (assigned after the functional init, which the torch backend requires)
@@ -50,6 +68,9 @@ class JointModel(keras.Model):
         self.quantizer = quantizer
         self.decoder = decoder
         self.classifier = classifier
+        self.classifier_input = classifier_input
+        self.expose_latent = expose_latent
+        self.output_keys = tuple(outputs)
 
     # --- Parts -------------------------------------------------------------------------------------------
 
@@ -73,7 +94,14 @@ class JointModel(keras.Model):
 
     def classification_network(self):
         """A new Keras model image -> logits over the same layer objects (shared weights)."""
-        return self._single_task(self.part("classifier"), f"{self.name}_classifier")
+        return self._single_task(self.classification_head(), f"{self.name}_classifier")
+
+    def classification_head(self):
+        """What turns the quantized latent into logits: the classifier, behind the decoder when the
+        classifier takes decoded images (then a new Sequential over the same two layer objects)."""
+        if self.classifier_input == "decoded":
+            return keras.Sequential([self.decoder, self.part("classifier")], name="decoded_classifier")
+        return self.part("classifier")
 
     def bottleneck_network(self):
         """A new Keras model image -> quantized latent values (what the heads receive)."""
@@ -99,8 +127,9 @@ class JointModel(keras.Model):
         return self.part("decoder")(self._dequantize(latent), training=False)
 
     def classify(self, latent):
-        """Logits from latents as returned by `encode`, without decoding the image."""
-        return self.part("classifier")(self._dequantize(latent), training=False)
+        """Logits from latents as returned by `encode` (without decoding the image, unless the classifier
+        takes decoded images)."""
+        return self.classification_head()(self._dequantize(latent), training=False)
 
     # --- Rate -----------------------------------------------------------------------------------------------
 
@@ -137,6 +166,8 @@ class JointModel(keras.Model):
         return {
             "name": self.name,
             "trainable": self.trainable,
+            "classifier_input": self.classifier_input,
+            "expose_latent": self.expose_latent,
             **{name: None if part is None else serialize(part) for name, part in self._all_parts()},
         }
 

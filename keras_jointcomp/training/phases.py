@@ -19,8 +19,9 @@ import keras
 import numpy as np
 
 from keras_jointcomp.data import batches
+from keras_jointcomp.losses import RoundingGap
 from keras_jointcomp.metrics import PSNR, Accuracy
-from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
+from keras_jointcomp.models.joint import LATENT, LOGITS, RECONSTRUCTION
 
 NETWORKS = ("joint", "autoencoder", "classifier")
 
@@ -66,13 +67,19 @@ class Phase:
 
 @dataclasses.dataclass
 class TrainingConfig:
-    """Settings shared by the phases of a recipe."""
+    """Settings shared by the phases of a recipe.
+
+    The loss weights apply to the joint model's outputs: ``reconstruction_weight`` to "reconstruction",
+    ``classification_weight`` to "logits", ``rounding_gap_weight`` (the rounding-gap loss's alpha) to
+    "latent", present when the model exposes its latent.
+    """
 
     batch_size: int = 512
     learning_rate: float = 1e-3
     reconstruction_loss: str = "mse"
     reconstruction_weight: float = 1.0
     classification_weight: float = 1.0
+    rounding_gap_weight: float = 0.0
     seed: int = 0
     verbose: int = 1
 
@@ -84,21 +91,26 @@ class PhaseRunner:
         self.model = model
         self.config = config or TrainingConfig()
         self._networks = {}
+        self._phases_run = 0
 
     def network(self, kind):
-        """The joint model, or its autoencoder, classification or bottleneck network (built on first use)."""
+        """The joint model, its autoencoder, classification or bottleneck network, or one of its heads
+        ("decoder", "classification_head"), built on first use."""
         if kind == "joint":
             return self.model
         if kind not in self._networks:
             build = {"autoencoder": self.model.autoencoder, "classifier": self.model.classification_network,
-                     "bottleneck": self.model.bottleneck_network}
+                     "bottleneck": self.model.bottleneck_network,
+                     "classification_head": self.model.classification_head,
+                     "decoder": lambda: self.model.part("decoder")}
             self._networks[kind] = build[kind]()
         return self._networks[kind]
 
-    def compile(self, phase):
-        """Freeze all but the phase's parts and compile its network with a fresh optimizer."""
+    def compile(self, phase, network=None):
+        """Freeze all but the phase's parts and compile its network (or ``network``, one of its heads) with
+        a fresh optimizer."""
         set_trainable(self.model, phase.trainable)
-        network = self.network(phase.network)
+        network = network or self.network(phase.network)
         network.compile(
             optimizer=keras.optimizers.Adam(self.config.learning_rate),
             **_losses_and_metrics(phase.network, self.model, self.config),
@@ -107,12 +119,14 @@ class PhaseRunner:
 
     def run(self, phase, images, labels, validation=None, callbacks=None):
         """Train one phase on uint8 ``images`` and integer ``labels``; returns the Keras `History`."""
+        self._phases_run += 1
         if phase.network != "joint" and "encoder" not in phase.trainable:
             return self._run_on_latents(phase, images, labels, validation, callbacks)
         network = self.compile(phase)
         config = self.config
+        # A shuffling seed of its own per phase, so alternating phases do not all replay one order.
         train = batches(images, targets_for(phase.network, self.model, labels), config.batch_size,
-                        shuffle=True, seed=config.seed)
+                        shuffle=True, seed=config.seed * 100_003 + self._phases_run)
         validation_data = None
         if validation is not None:
             val_images, val_labels = validation
@@ -121,19 +135,13 @@ class PhaseRunner:
         return network.fit(train, epochs=phase.epochs, validation_data=validation_data,
                            callbacks=callbacks, verbose=config.verbose)
 
-
     def _run_on_latents(self, phase, images, labels, validation, callbacks):
-        head_name = "decoder" if phase.network == "autoencoder" else "classifier"
-        set_trainable(self.model, phase.trainable)
-        head = self.model.part(head_name)
-        head.compile(
-            optimizer=keras.optimizers.Adam(self.config.learning_rate),
-            **_losses_and_metrics(phase.network, self.model, self.config),
-        )
+        head_kind = "decoder" if phase.network == "autoencoder" else "classification_head"
+        head = self.compile(phase, self.network(head_kind))
 
         def inputs_and_targets(images, labels):
             latents = self.latents(images)
-            targets = images.astype("float32") / 255.0 if head_name == "decoder" else np.asarray(labels)
+            targets = images.astype("float32") / 255.0 if head_kind == "decoder" else np.asarray(labels)
             return latents, targets
 
         validation_data = None if validation is None else inputs_and_targets(*validation)
@@ -148,17 +156,14 @@ class PhaseRunner:
 
 
 def targets_for(kind, model, labels):
-    """Targets of a network kind: the images themselves, the labels, or a dict of both."""
+    """Targets of a network kind: the images themselves, the labels, or a dict per joint-model output (the
+    latent's target is unused by its loss: zeros)."""
     if kind == "autoencoder":
         return "images"
     if kind == "classifier":
         return labels
-    targets = {}
-    if model.decoder is not None:
-        targets[RECONSTRUCTION] = "images"
-    if model.classifier is not None:
-        targets[LOGITS] = labels
-    return targets
+    by_output = {RECONSTRUCTION: "images", LOGITS: labels, LATENT: np.zeros(len(labels), "float32")}
+    return {key: by_output[key] for key in model.output_keys}
 
 
 def _losses_and_metrics(kind, model, config):
@@ -169,13 +174,12 @@ def _losses_and_metrics(kind, model, config):
         return {"loss": reconstruction, "metrics": [PSNR()]}
     if kind == "classifier":
         return {"loss": classification, "metrics": [Accuracy()]}
-    loss, loss_weights, metrics = {}, {}, {}
-    if model.decoder is not None:
-        loss[RECONSTRUCTION] = reconstruction
-        loss_weights[RECONSTRUCTION] = config.reconstruction_weight
-        metrics[RECONSTRUCTION] = [PSNR()]
-    if model.classifier is not None:
-        loss[LOGITS] = classification
-        loss_weights[LOGITS] = config.classification_weight
-        metrics[LOGITS] = [Accuracy()]
-    return {"loss": loss, "loss_weights": loss_weights, "metrics": metrics}
+    by_output = {
+        RECONSTRUCTION: (reconstruction, config.reconstruction_weight, [PSNR()]),
+        LOGITS: (classification, config.classification_weight, [Accuracy()]),
+        LATENT: (RoundingGap(), config.rounding_gap_weight, []),
+    }
+    keys = model.output_keys
+    return {"loss": {key: by_output[key][0] for key in keys},
+            "loss_weights": {key: by_output[key][1] for key in keys},
+            "metrics": {key: by_output[key][2] for key in keys}}

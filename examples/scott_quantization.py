@@ -1,0 +1,163 @@
+"""Reproduce Table 1 of Scott's multiple-encoder quantization study: MNIST rows 1-4, CIFAR-10 rows reduced.
+
+    python examples/scott_quantization.py --data-dir ../shared/datasets            # MNIST rows + reduced CIFAR
+    python examples/scott_quantization.py --data-dir ../shared/datasets --full     # CIFAR as in the study (GPU)
+    python examples/scott_quantization.py --quick --mnist mnist5k --cifar none     # offline smoke run
+
+MNIST rows (4 fully connected encoders x 4 bits = 16 bits per image, 10 epochs, batch 100, Adam 1e-3):
+1 "Simple 1D" (sigmoid, no batch norm, cross-entropy), 2 "Simple ReSigmoid" (batch norm, ReSigmoid x3),
+3 "Simple Quantize" (straight-through rounding), 4 "Simple 1D" with batch norm and the rounding-gap loss
+(alpha 1). CIFAR-10 rows: colour planes x 8 and x 12 bits (24 and 36 bits per image) with a convolutional
+encoder and the rounding-gap loss; the reduced CPU form trains the smaller "conv_c" encoder on part of the
+training set for a few epochs, `--full` the study's AlexNet encoder for 100 epochs.
+
+Writes `results.md` (train, unrounded and rounded test accuracy and the gap, bits per image, beside the
+study's numbers), `results.json`, and one histogram PNG of encoder outputs per row into ``--out-dir``.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+
+import keras
+import numpy as np
+
+from keras_jointcomp import data, models, training
+from keras_jointcomp.evaluation import evaluate, soft_decisions
+from keras_jointcomp.models.multi_encoder import num_encoders
+from keras_jointcomp.plots import save_bit_histograms
+
+# Table 1 rows: (training %, unrounded test %, rounded test %); None where the study has no number.
+MNIST_ROWS = [
+    ("1 Simple 1D", {"batch_norm": False}, 0.0, (98.775, 97.47, 93.66)),
+    ("2 Simple ReSigmoid", {"stage": "resigmoid"}, 0.0, (98.6, 97.77, 93.35)),
+    ("3 Simple Quantize", {"stage": "straight_through"}, 0.0, (97.46, None, 96.56)),
+    ("4 Simple 1D + rounding gap", {}, 1.0, (98.83, 97.81, 94.24)),
+]
+CIFAR_STUDY = {8: ("16 AlexNetEncode, 24 bits", (99.222, 83.07, 81.04)), 12: ("11 1 Channel Conv, 36 bits",
+                                                                              (97.114, 63.87, 53.84))}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir")
+    parser.add_argument("--mnist", default="mnist", help="MNIST data set name ('none' to skip)")
+    parser.add_argument("--cifar", default="cifar10", help="CIFAR-10 data set name ('none' to skip)")
+    parser.add_argument("--out-dir", default="runs/scott_quantization")
+    parser.add_argument("--epochs", type=int, default=10, help="MNIST epochs (the study: 10)")
+    parser.add_argument("--cifar-epochs", type=int, default=5)
+    parser.add_argument("--cifar-train-images", type=int, default=10_000)
+    parser.add_argument("--full", action="store_true", help="CIFAR as in the study: AlexNet encoder, 100 epochs")
+    parser.add_argument("--quick", action="store_true", help="1 epoch, 2,000 training images per data set")
+    parser.add_argument("--seed", type=int, default=1, help="the study set its seed to one")
+    args = parser.parse_args(argv)
+    args.train_images = None
+    if args.full:
+        args.cifar_epochs, args.cifar_train_images = 100, None
+    if args.quick:
+        args.epochs = args.cifar_epochs = 1
+        args.train_images = args.cifar_train_images = 2_000
+    return args
+
+
+def run_row(label, model, train, test, epochs, batch_size, alpha, args):
+    """Train one configuration jointly and measure it both ways; returns the row."""
+    keras.utils.set_random_seed(args.seed)
+    config = training.TrainingConfig(batch_size=batch_size, learning_rate=1e-3, rounding_gap_weight=alpha,
+                                     seed=args.seed, verbose=2)
+    history = training.get_recipe("joint")(model, train, epochs, config)[0]
+    rounded = evaluate(model, *test)
+    with soft_decisions(model):
+        unrounded = evaluate(model, *test)
+    soft_bits = model.predict(data.batches(test.images[:2000]), verbose=0)["latent"]
+    slug = label.split()[0] + "_" + model.name
+    save_bit_histograms(soft_bits, num_encoders(model), os.path.join(args.out_dir, f"{slug}.png"), title=label)
+    return {
+        "row": label,
+        "bits_per_image": int(model.latent_shape[0]),
+        "train_accuracy": float(history["logits_accuracy"][-1]),
+        "unrounded_test_accuracy": unrounded["accuracy"],
+        "rounded_test_accuracy": rounded["accuracy"],
+        "gap": unrounded["accuracy"] - rounded["accuracy"],
+        "epochs": epochs,
+        "histogram": f"{slug}.png",
+    }
+
+
+def _subset(labeled, count):
+    return labeled if count is None else data.LabeledImages(labeled.images[:count], labeled.labels[:count])
+
+
+def mnist_rows(args):
+    train, test = (data.load(args.mnist, split, data_dir=args.data_dir) for split in ("train", "test"))
+    train = _subset(train, args.train_images)
+    rows = []
+    for label, overrides, alpha, study in MNIST_ROWS:
+        keras.utils.set_random_seed(args.seed)
+        model = models.load("multi_encoder_mnist", input_shape=train.images.shape[1:], **overrides)
+        rows.append({**run_row(label, model, train, test, args.epochs, 100, alpha, args), "study": study})
+    return rows
+
+
+def cifar_rows(args):
+    train, test = (data.load(args.cifar, split, data_dir=args.data_dir) for split in ("train", "test"))
+    order = np.random.default_rng(args.seed).permutation(len(train.images))  # image folders come class-sorted
+    train = _subset(data.LabeledImages(train.images[order], train.labels[order]), args.cifar_train_images)
+    encoder, width = ("alexnet", 1.0) if args.full else ("conv_c", 0.5)
+    rows = []
+    for bits in (8, 12):
+        keras.utils.set_random_seed(args.seed)
+        model = models.load("multi_encoder_cifar10", bits=bits, encoder=encoder, width=width)
+        label = f"CIFAR-10 colour planes x {bits} bits ({encoder})"
+        row = run_row(label, model, train, test, args.cifar_epochs, 100, 1.0, args)
+        study_label, study = CIFAR_STUDY[bits]
+        rows.append({**row, "study": study, "study_row": study_label})
+    return rows
+
+
+def _percent(value):
+    return "" if value is None else f"{100 * value:.2f}"
+
+
+def markdown(rows, args):
+    lines = [
+        f"Command: `python examples/scott_quantization.py {' '.join(args.argv)}`  ",
+        f"Backend: {keras.backend.backend()}; MNIST {args.epochs} epochs, CIFAR-10 {args.cifar_epochs} epochs on "
+        f"{args.cifar_train_images or 'all'} training images; batch 100, Adam 1e-3, seed {args.seed}.",
+        "",
+        "| row | bits/image | train % | unrounded test % | rounded test % | gap (points) "
+        "| study train % | study unrounded % | study rounded % |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        study = [("" if value is None else f"{value:.2f}") for value in row["study"]]
+        name = row["row"] + (f" (study: {row['study_row']})" if "study_row" in row else "")
+        lines.append(f"| {name} | {row['bits_per_image']} | {_percent(row['train_accuracy'])} "
+                     f"| {_percent(row['unrounded_test_accuracy'])} | {_percent(row['rounded_test_accuracy'])} "
+                     f"| {100 * row['gap']:.2f} | {' | '.join(study)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    args.argv = argv
+    os.makedirs(args.out_dir, exist_ok=True)
+    rows = []
+    with contextlib.redirect_stdout(sys.stderr):
+        if args.mnist != "none":
+            rows += mnist_rows(args)
+        if args.cifar != "none":
+            rows += cifar_rows(args)
+    with open(os.path.join(args.out_dir, "results.md"), "w") as file:
+        file.write(markdown(rows, args))
+    with open(os.path.join(args.out_dir, "results.json"), "w") as file:
+        json.dump(rows, file, indent=2)
+    print(json.dumps(rows))
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Multiple-encoder binary quantization (Scott): one encoder per image portion, each emitting a few bits.
+
+    image -> split (chunks | grid | channels) -> encoder_i -> soft bits_i ─┐
+                                                                          concat -> binary quantizer (the link)
+    bits -> decoder (dense merge + reshape, or convolutional for square bit grids) -> image-shaped input
+         -> classifier -> logits
+
+Encoders end in an output stage: optional batch norm -> sigmoid (soft bits), optionally sharpened by
+`ReSigmoid`. The quantizer passes soft bits in training (or rounds them straight-through) and rounds at
+inference. The joint model also exposes the soft bits as "latent" for the rounding-gap loss.
+
+Reference: Z. Scott, "Exploring Use of Neural Networks to Train a Multiple Encoder Quantization System for
+Classification".
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from keras_jointcomp.layers import BinaryQuantizer, ImageSplit, ReSigmoid, portion_shapes
+from keras_jointcomp.models.joint import JointModel
+from keras_jointcomp.models.registry import register
+
+ENCODERS = ("fc", "conv", "conv_b", "conv_c", "alexnet", "resnet18", "square")
+STAGES = ("sigmoid", "resigmoid", "straight_through")
+
+
+def output_stage(batch_norm=True, stage="sigmoid", resigmoid_times=3):
+    """Dense-free tail of a bit encoder: [batch norm] -> sigmoid [-> ReSigmoid x times]."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    tail = [layers.BatchNormalization()] if batch_norm else []
+    tail.append(layers.Activation("sigmoid"))
+    if stage == "resigmoid":
+        tail.append(ReSigmoid(resigmoid_times))
+    return tail
+
+
+def _lenet_features(channels_first=6, channels_second=16):
+    """The PyTorch tutorial's convolutions: 5x5 conv -> max-pool -> ReLU, twice."""
+    return [layers.Conv2D(channels_first, 5), layers.MaxPooling2D(2), layers.ReLU(),
+            layers.Conv2D(channels_second, 5), layers.MaxPooling2D(2), layers.ReLU(), layers.Flatten()]
+
+
+def _alexnet_features(width=1.0):
+    """AlexNet scaled to 32x32 inputs: five 3x3 convolutions, three max-pools, two dense layers of 1024."""
+    w = lambda n: max(8, int(n * width))  # noqa: E731
+    return [layers.Conv2D(w(64), 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+            layers.Conv2D(w(192), 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+            layers.Conv2D(w(384), 3, padding="same", activation="relu"),
+            layers.Conv2D(w(256), 3, padding="same", activation="relu"),
+            layers.Conv2D(w(256), 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+            layers.Flatten(), layers.Dropout(0.5), layers.Dense(w(1024), activation="relu"),
+            layers.Dropout(0.5), layers.Dense(w(1024), activation="relu")]
+
+
+def _resnet18_features(inputs, width=1.0):
+    """ResNet-18 (basic blocks [2, 2, 2, 2], CIFAR stem) -> global average pooling."""
+    x = layers.Conv2D(max(8, int(64 * width)), 3, padding="same", use_bias=False)(inputs)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    for stage, filters in enumerate([64, 128, 256, 512]):
+        filters = max(8, int(filters * width))
+        for block in range(2):
+            stride = 2 if stage > 0 and block == 0 else 1
+            shortcut = x
+            y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+            y = layers.ReLU()(layers.BatchNormalization()(y))
+            y = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+            if stride != 1 or shortcut.shape[-1] != filters:
+                shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut)
+                shortcut = layers.BatchNormalization()(shortcut)
+            x = layers.ReLU()(layers.Add()([y, shortcut]))
+    return layers.GlobalAveragePooling2D()(x)
+
+
+def bit_encoder(family, portion_shape, bits, batch_norm=True, stage="sigmoid", width=1.0, name=None):
+    """One encoder of ``family`` from a portion to ``bits`` soft bits (a flat vector)."""
+    inputs = keras.Input(shape=portion_shape)
+    tail = output_stage(batch_norm, stage)
+    if family == "fc":
+        body = [layers.Flatten(), layers.Dense(200, activation="relu"), layers.Dense(bits)]
+    elif family == "conv":  # "1 Channel Conv": the tutorial classifier with `bits` outputs
+        body = _lenet_features() + [layers.Dense(120, activation="relu"), layers.Dense(84, activation="relu"),
+                                    layers.Dense(bits)]
+    elif family == "conv_b":  # one dense layer straight to the bits, followed by a ReLU, as in the study
+        body = _lenet_features() + [layers.Dense(bits), layers.ReLU()]
+    elif family == "conv_c":  # conv_b with the 84-unit hidden layer back
+        body = _lenet_features() + [layers.Dense(84, activation="relu"), layers.Dense(bits)]
+    elif family == "alexnet":
+        body = _alexnet_features(width) + [layers.Dense(bits)]
+    elif family == "resnet18":
+        x = layers.Dense(bits)(_resnet18_features(inputs, width))
+        for layer in tail:
+            x = layer(x)
+        return keras.Model(inputs, x, name=name)
+    elif family == "square":  # fully convolutional: a side x side x 1 map of bits
+        side = math.isqrt(bits)
+        if side * side != bits or portion_shape[0] % side or portion_shape[1] % side:
+            raise ValueError(f"The square encoder needs a square number of bits whose side divides the "
+                             f"portion; got {bits} bits for a {portion_shape} portion.")
+        pool = (portion_shape[0] // side, portion_shape[1] // side)
+        body = [layers.Conv2D(6, 5, padding="same", activation="relu"),
+                layers.Conv2D(16, 5, padding="same", activation="relu"),
+                layers.AveragePooling2D(pool), layers.Conv2D(1, 3, padding="same"), layers.Flatten()]
+    else:
+        raise ValueError(f"Unknown encoder family {family!r}; choose one of {ENCODERS}.")
+    return keras.Sequential([inputs, *body, *tail], name=name)
+
+
+def multi_encoder(image_shape, split, bits, family, batch_norm=True, stage="sigmoid", width=1.0,
+                  num_chunks=None, grid=None):
+    """Images -> concatenated soft bits of one encoder per portion."""
+    shapes = portion_shapes(split, image_shape, num_chunks, grid)
+    images = keras.Input(shape=image_shape)
+    portions = ImageSplit(split, num_chunks=num_chunks, grid=grid, name="split")(images)
+    bits_out = [bit_encoder(family, shape, bits, batch_norm, stage, width, name=f"encoder_{i}")(portion)
+                for i, (shape, portion) in enumerate(zip(shapes, portions))]
+    return keras.Model(images, layers.Concatenate(name="bits")(bits_out), name="encoders")
+
+
+def num_encoders(model):
+    """How many portion encoders a multiple-encoder joint model has."""
+    return sum(1 for layer in model.encoder.layers if layer.name.startswith("encoder_"))
+
+
+def dense_decoder(num_bits, image_shape):
+    """The study's decoder: one dense layer without nonlinearity, reshaped to the classifier's input."""
+    return keras.Sequential([keras.Input(shape=(num_bits,)), layers.Dense(math.prod(image_shape)),
+                             layers.Reshape(image_shape)], name="decoder")
+
+
+def square_decoder(num_encoders, side, image_shape):
+    """For square bit grids: stack the grids as channels, upsample to the image size, three 5x5 convs."""
+    scale = image_shape[0] // side
+    return keras.Sequential([
+        keras.Input(shape=(num_encoders * side * side,)),
+        layers.Reshape((num_encoders, side, side)), layers.Permute((2, 3, 1)),
+        layers.UpSampling2D(scale),
+        layers.Conv2D(6, 5, padding="same", activation="relu"),
+        layers.Conv2D(16, 5, padding="same", activation="relu"),
+        layers.Conv2D(image_shape[-1], 5, padding="same"),
+    ], name="decoder")
+
+
+def mlp_classifier(image_shape, num_classes, hidden=1000):
+    """The MNIST tutorial classifier: dense -> ReLU -> dense (1000 hidden units, as the study found best)."""
+    return keras.Sequential([keras.Input(shape=image_shape), layers.Flatten(),
+                             layers.Dense(hidden, activation="relu"), layers.Dense(num_classes)],
+                            name="classifier")
+
+
+def cnn_classifier(image_shape, num_classes, width=1.0):
+    """A VGG-style CIFAR classifier (three blocks of two 3x3 convolutions with batch norm)."""
+    stack = [keras.Input(shape=image_shape)]
+    for filters in (64, 128, 256):
+        filters = max(8, int(filters * width))
+        for _ in range(2):
+            stack += [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.BatchNormalization(),
+                      layers.ReLU()]
+        stack.append(layers.MaxPooling2D(2))
+    stack += [layers.GlobalAveragePooling2D(), layers.Dropout(0.3), layers.Dense(num_classes)]
+    return keras.Sequential(stack, name="classifier")
+
+
+def multi_encoder_model(input_shape, num_classes, split="chunks", num_portions=4, grid=(2, 2), bits=4,
+                        encoder="fc", batch_norm=True, stage="sigmoid", decoder="dense", classifier="mlp",
+                        width=1.0, name="multi_encoder"):
+    """Build a multiple-encoder joint model (see the module docstring for the dataflow)."""
+    input_shape = tuple(input_shape)
+    encoders = multi_encoder(input_shape, split, bits, encoder, batch_norm, stage, width,
+                             num_chunks=num_portions if split == "chunks" else None,
+                             grid=grid if split == "grid" else None)
+    total_bits = encoders.output_shape[-1]
+    if decoder == "dense":
+        merge = dense_decoder(total_bits, input_shape)
+    elif decoder == "square":
+        merge = square_decoder(total_bits // bits, math.isqrt(bits), input_shape)
+    else:
+        raise ValueError(f"decoder must be 'dense' or 'square', got {decoder!r}.")
+    if classifier == "mlp":
+        head = mlp_classifier(input_shape, num_classes)
+    elif classifier == "cnn":
+        head = cnn_classifier(input_shape, num_classes, width)
+    else:
+        raise ValueError(f"classifier must be 'mlp' or 'cnn', got {classifier!r}.")
+    return JointModel(encoder=encoders, quantizer=BinaryQuantizer(straight_through=stage == "straight_through",
+                                                                  name="binarizer"),
+                      decoder=merge, classifier=head, classifier_input="decoded", expose_latent=True, name=name)
+
+
+@register("multi_encoder_mnist", "4 fully connected encoders x 4 bits on flat chunks of MNIST (16 bits), "
+                                 "dense decoder, MLP classifier")
+def multi_encoder_mnist(input_shape=(28, 28, 1), num_classes=10, **overrides):
+    return multi_encoder_model(input_shape, num_classes, **{"split": "chunks", "num_portions": 4, "bits": 4,
+                                                            "encoder": "fc", "classifier": "mlp",
+                                                            "name": "multi_encoder_mnist", **overrides})
+
+
+@register("multi_encoder_cifar10", "3 colour-plane conv encoders x 8 bits (24 bits), dense decoder, "
+                                   "VGG-style classifier")
+def multi_encoder_cifar10(input_shape=(32, 32, 3), num_classes=10, **overrides):
+    return multi_encoder_model(input_shape, num_classes, **{"split": "channels", "bits": 8, "encoder": "conv_c",
+                                                            "classifier": "cnn", "name": "multi_encoder_cifar10",
+                                                            **overrides})

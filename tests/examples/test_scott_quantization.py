@@ -1,0 +1,29 @@
+import importlib.util
+import json
+import os
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _load_example():
+    path = os.path.join(REPO, "examples", "scott_quantization.py")
+    spec = importlib.util.spec_from_file_location("scott_quantization", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_run_writes_rows_tables_and_histograms(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    rows = _load_example().main(["--mnist", "tiny", "--cifar", "tiny_rgb", "--data-dir", str(tiny_data_dir),
+                                 "--quick", "--out-dir", str(out)])
+    assert [row["row"].split()[0] for row in rows] == ["1", "2", "3", "4", "CIFAR-10", "CIFAR-10"]
+    assert [row["bits_per_image"] for row in rows] == [16, 16, 16, 16, 24, 36]
+    for row in rows:
+        assert 0 <= row["rounded_test_accuracy"] <= 1 and 0 <= row["unrounded_test_accuracy"] <= 1
+        assert np.isclose(row["gap"], row["unrounded_test_accuracy"] - row["rounded_test_accuracy"])
+        assert (out / row["histogram"]).stat().st_size > 0
+    assert "| 1 Simple 1D | 16 |" in (out / "results.md").read_text()
+    assert json.loads(capsys.readouterr().out)[0]["study"] == [98.775, 97.47, 93.66]
