@@ -5,7 +5,10 @@
 
 The encoder (the studies' "compressor") runs on the device; ``z_hat`` is what crosses the link; decoder
 ("decompressor") and classifier run on the server, the classifier straight from the latent. Either head may
-be absent (a plain autoencoder, or a classifier behind a bottleneck), never both.
+be absent (a plain autoencoder, or a classifier behind a bottleneck), never both. Two variations carry the
+other studies: the classifier may read the decoder's output instead of the latent (multiple encoders whose
+bits a decoder merges into an image for an image classifier), and the float latent ``z`` may be an output
+too ("latent"), for losses on it.
 """
 
 import keras

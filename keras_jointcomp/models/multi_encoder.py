@@ -26,11 +26,18 @@ ENCODERS = ("fc", "conv", "conv_b", "conv_c", "alexnet", "resnet18", "square")
 STAGES = ("sigmoid", "resigmoid", "straight_through")
 
 
-def output_stage(batch_norm=True, stage="sigmoid", resigmoid_times=3):
+def _batch_norm():
+    """Batch normalisation with the study's PyTorch default momentum (0.1 there, 0.9 in Keras' convention):
+    Keras' 0.99 leaves the moving statistics that inference uses far behind the batch statistics of a
+    short training run, and inference accuracy collapses to chance."""
+    return layers.BatchNormalization(momentum=0.9)
+
+
+def output_stage(normalize=True, stage="sigmoid", resigmoid_times=3):
     """Dense-free tail of a bit encoder: [batch norm] -> sigmoid [-> ReSigmoid x times]."""
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
-    tail = [layers.BatchNormalization()] if batch_norm else []
+    tail = [_batch_norm()] if normalize else []
     tail.append(layers.Activation("sigmoid"))
     if stage == "resigmoid":
         tail.append(ReSigmoid(resigmoid_times))
@@ -58,18 +65,18 @@ def _alexnet_features(width=1.0):
 def _resnet18_features(inputs, width=1.0):
     """ResNet-18 (basic blocks [2, 2, 2, 2], CIFAR stem) -> global average pooling."""
     x = layers.Conv2D(max(8, int(64 * width)), 3, padding="same", use_bias=False)(inputs)
-    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.ReLU()(_batch_norm()(x))
     for stage, filters in enumerate([64, 128, 256, 512]):
         filters = max(8, int(filters * width))
         for block in range(2):
             stride = 2 if stage > 0 and block == 0 else 1
             shortcut = x
             y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
-            y = layers.ReLU()(layers.BatchNormalization()(y))
-            y = layers.BatchNormalization()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+            y = layers.ReLU()(_batch_norm()(y))
+            y = _batch_norm()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
             if stride != 1 or shortcut.shape[-1] != filters:
                 shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut)
-                shortcut = layers.BatchNormalization()(shortcut)
+                shortcut = _batch_norm()(shortcut)
             x = layers.ReLU()(layers.Add()([y, shortcut]))
     return layers.GlobalAveragePooling2D()(x)
 
@@ -156,7 +163,7 @@ def cnn_classifier(image_shape, num_classes, width=1.0):
     for filters in (64, 128, 256):
         filters = max(8, int(filters * width))
         for _ in range(2):
-            stack += [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.BatchNormalization(),
+            stack += [layers.Conv2D(filters, 3, padding="same", use_bias=False), _batch_norm(),
                       layers.ReLU()]
         stack.append(layers.MaxPooling2D(2))
     stack += [layers.GlobalAveragePooling2D(), layers.Dropout(0.3), layers.Dense(num_classes)]
