@@ -89,9 +89,11 @@ def table(results, args):
     lines = [
         "## atl_lenet training speed per backend",
         "",
-        f"Command: `python benchmarks/atl_speed.py {' '.join(args.argv)}` (batch {args.batch_size}; images/s "
+        f"Command: `{' '.join(['python benchmarks/atl_speed.py', *args.argv])}` (batch {args.batch_size}; images/s "
         f"over the second of two epochs on {args.images:,} images; ATL epoch set on "
-        f"{args.epoch_set_images:,} images).",
+        f"{args.epoch_set_images:,} images). The classifier-only and decompressor-only phases train on latents "
+        "computed once per phase (the frozen compressor's forward pass is not in their images/s); the switch "
+        "overhead is the first batch after a phase switch (recompile and retrace) minus a steady batch.",
         "",
         "| backend | AE phase img/s | CNN phase img/s | classifier only img/s | decompressor only img/s "
         "| phase switch overhead s | one ATL epoch set s |",
