@@ -13,10 +13,12 @@ def machine():
 
 
 def write_section(name, body, path=RESULTS):
-    """Put ``body`` between ``<!-- name -->`` markers in ``path`` (created if missing), with date and machine."""
+    """Put ``body`` (a Markdown section: a heading line, then text) between ``<!-- name -->`` markers in
+    ``path`` (created if missing), with the date and machine stamped under its heading."""
     begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
-    stamp = f"Measured {datetime.date.today().isoformat()} on {machine()}.\n\n"
-    section = f"{begin}\n{stamp}{body.rstrip()}\n{end}"
+    heading, _, rest = body.strip().partition("\n")
+    stamp = f"Measured {datetime.date.today().isoformat()} on {machine()}."
+    section = f"{begin}\n{heading}\n\n{stamp}\n{rest.rstrip()}\n{end}"
     text = open(path).read() if os.path.exists(path) else "# Results\n"
     if begin in text and end in text:
         text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
