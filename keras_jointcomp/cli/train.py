@@ -23,6 +23,8 @@ def add_parser(subparsers, name):
     parser.add_argument("--domains", help="multi-domain: comma-separated data sets to alternate over")
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--rounding-gap-weight", type=float, default=0.0,
+                        help="alpha of the rounding-gap loss, for models that expose their latent")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="output .keras file (default <model>-<dataset>.keras)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
@@ -41,7 +43,7 @@ def run(args, results):
     model = models.load(args.model, input_shape=train_set.images.shape[1:],
                         num_classes=int(train_set.labels.max()) + 1)
     config = training.TrainingConfig(batch_size=args.batch_size, learning_rate=args.learning_rate,
-                                     seed=args.seed)
+                                     rounding_gap_weight=args.rounding_gap_weight, seed=args.seed)
     epochs, options = _method_arguments(args)
     history = recipe(model, train_set, epochs, config, **options)
     models.save_model(model, out, overwrite=args.overwrite)

@@ -119,3 +119,13 @@ def test_method_options_are_checked(tiny_data_dir, tmp_path, capsys, argv, messa
                                  "--out", str(tmp_path / "x.keras"), *argv], capsys)[::2])
     assert message in err
     assert not (tmp_path / "x.keras").exists()
+
+
+def test_multi_encoder_with_the_rounding_gap_loss(tiny_data_dir, tmp_path, capsys):
+    status, out, err = _run(["train", "multi_encoder_mnist", "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
+                             "--epochs", "1", "--batch-size", "16", "--rounding-gap-weight", "1.0",
+                             "--out", str(tmp_path / "bits.keras")], capsys)
+    assert status == 0, err
+    summary = json.loads(out)
+    assert summary["test"]["bytes_per_image"] == 2 and summary["test"]["psnr_db"] is None
+    assert summary["history"][0]["latent_loss"][0] > 0
