@@ -55,10 +55,10 @@ def soft_decisions(model):
     quantizer = model.part("quantizer")
     if not hasattr(quantizer, "hard"):
         raise ValueError(f"{type(quantizer).__name__} has no soft mode; soft decisions need a BinaryQuantizer.")
-    quantizer.hard = False
+    was_hard, quantizer.hard = quantizer.hard, False
     model.predict_function = model.test_function = None
     try:
         yield model
     finally:
-        quantizer.hard = True
+        quantizer.hard = was_hard
         model.predict_function = model.test_function = None

@@ -132,7 +132,10 @@ class JointModel(keras.Model):
     def classify(self, latent):
         """Logits from latents as returned by `encode` (without decoding the image, unless the classifier
         takes decoded images)."""
-        return self.classification_head()(self._dequantize(latent), training=False)
+        heads_input = self._dequantize(latent)
+        if self.classifier_input == "decoded":
+            heads_input = self.decoder(heads_input, training=False)
+        return self.part("classifier")(heads_input, training=False)
 
     # --- Rate -----------------------------------------------------------------------------------------------
 

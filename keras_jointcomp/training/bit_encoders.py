@@ -6,11 +6,8 @@ classifier trained first on the images themselves, then frozen while the encoder
 feed it.
 """
 
-import keras
-
 from keras_jointcomp.data import batches
-from keras_jointcomp.metrics import Accuracy
-from keras_jointcomp.training.phases import Phase, set_trainable
+from keras_jointcomp.training.phases import Phase, PhaseRunner
 from keras_jointcomp.training.recipes import recipe, run_phases
 
 
@@ -19,10 +16,8 @@ def pretrain_classifier(model, train, epochs, config):
     if model.classifier_input != "decoded":
         raise ValueError("Pretraining the classifier on images needs a model whose classifier takes decoded "
                          "images (classifier_input='decoded').")
-    set_trainable(model, ("classifier",))
-    classifier = model.part("classifier")
-    classifier.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=[Accuracy()])
+    phase = Phase("classifier on images", "classifier", ("classifier",))
+    classifier = PhaseRunner(model, config).compile(phase, model.part("classifier"))
     images, labels = train
     return classifier.fit(batches(images, labels, config.batch_size, shuffle=True, seed=config.seed),
                           epochs=epochs, verbose=config.verbose)
