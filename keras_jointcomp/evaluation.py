@@ -62,3 +62,23 @@ def soft_decisions(model):
     finally:
         quantizer.hard = was_hard
         model.predict_function = model.test_function = None
+
+
+def robustness(model, images, labels, seed=0, batch_size=256):
+    """Accuracy on the test images distorted by rotation (up to 15 degrees), horizontal flip, colour jitter,
+    and all three at once (`augment.distortions`): the hierarchical study's robustness test. Each distortion
+    is applied to every image, drawn with ``seed``; returns ``{distortion: accuracy}`` with "none" first."""
+    from keras_jointcomp import augment  # the augmentations import Pillow; only this function needs them
+
+    check_images(model, images)
+    cases = {
+        "rotation": augment.Compose([augment.Rotate(15.0)]),
+        "flip": augment.Compose([augment.Flip(probability=1.0)]),
+        "colour jitter": augment.Compose([augment.ColorJitter(0.4, 0.4, 0.4, 0.1)]),
+        "all": augment.distortions(),
+    }
+    result = {"none": evaluate(model, images, labels, batch_size)["accuracy"]}
+    for name, transform in cases.items():
+        distorted = transform(images, np.random.default_rng(seed))
+        result[name] = evaluate(model, distorted, labels, batch_size)["accuracy"]
+    return result

@@ -1,4 +1,5 @@
-"""Pictures a person looks at: images beside their reconstructions, histograms of encoder outputs."""
+"""Pictures a person looks at: images beside their reconstructions, histograms of encoder outputs, rate-accuracy
+curves and the spread of each latent entry."""
 
 import numpy as np
 from PIL import Image
@@ -14,13 +15,18 @@ def save_reconstruction_grid(images, reconstructions, path, scale=3):
     picture.resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST).save(path)
 
 
-def save_bit_histograms(soft_bits, num_encoders, path, title=""):
-    """One histogram per encoder of its soft outputs in [0, 1]; piles at 0 and 1 show saturation."""
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
+    return pyplot
+
+
+def save_bit_histograms(soft_bits, num_encoders, path, title=""):
+    """One histogram per encoder of its soft outputs in [0, 1]; piles at 0 and 1 show saturation."""
+    pyplot = _pyplot()
     soft_bits = np.asarray(soft_bits).reshape(len(soft_bits), num_encoders, -1)
     figure, axes = pyplot.subplots(1, num_encoders, figsize=(3 * num_encoders, 2.6), sharey=True, squeeze=False)
     for index, axis in enumerate(axes[0]):
@@ -28,6 +34,39 @@ def save_bit_histograms(soft_bits, num_encoders, path, title=""):
         axis.set_title(f"encoder {index + 1}")
         axis.set_xlabel("soft bit")
     axes[0][0].set_ylabel("count")
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    pyplot.close(figure)
+
+
+def save_rate_accuracy_curves(curves, path, title="", rate_key="total_entropy_bits"):
+    """One line per model of test accuracy against rate; ``curves`` maps a label to rows holding
+    ``rate_key`` and "accuracy" (rows without a rate, such as an unquantized reference, are skipped)."""
+    pyplot = _pyplot()
+    figure, axis = pyplot.subplots(figsize=(6, 4))
+    for label, rows in curves.items():
+        points = sorted((row[rate_key], 100 * row["accuracy"]) for row in rows if row.get(rate_key) is not None)
+        axis.plot(*zip(*points), marker="o", label=label)
+    axis.set_xlabel(rate_key.replace("_", " "))
+    axis.set_ylabel("test accuracy (%)")
+    axis.grid(alpha=0.3)
+    axis.legend()
+    axis.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    pyplot.close(figure)
+
+
+def save_latent_spread(stds, path, title="standard deviation of each latent entry"):
+    """Bars of each latent entry's standard deviation per model; ``stds`` maps a label to a vector."""
+    pyplot = _pyplot()
+    figure, axes = pyplot.subplots(len(stds), 1, figsize=(7, 1.8 * len(stds)), squeeze=False, sharey=True)
+    for axis, (label, values) in zip(axes[:, 0], stds.items()):
+        axis.bar(np.arange(len(values)), values)
+        axis.set_ylabel("std")
+        axis.set_title(label, fontsize=9)
+    axes[-1, 0].set_xlabel("latent entry")
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=80)

@@ -19,7 +19,9 @@ def add_parser(subparsers, name):
     parser.add_argument("--epochs", type=int, default=5,
                         help="epochs per phase (for atl and multi-domain: of the fine-tuning / transfer phases)")
     parser.add_argument("--epoch-sets", type=int, default=25, help="atl, multi-domain: maximum epoch sets")
-    parser.add_argument("--from-model", help="cross-domain: trained .keras model whose compressor is transferred")
+    parser.add_argument("--from-model", help="a trained .keras model: for cross-domain, the one whose compressor is "
+                                             "transferred; for other methods, the model to train further (e.g. "
+                                             "a ce-t model for duphil or ldr-ft)")
     parser.add_argument("--domains", help="multi-domain: comma-separated data sets to alternate over")
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -40,8 +42,7 @@ def run(args, results):
     keras.utils.set_random_seed(args.seed)
     train_set = data.load(args.dataset, "train", data_dir=args.data_dir)
     test_set = data.load(args.dataset, "test", data_dir=args.data_dir)
-    model = models.load(args.model, input_shape=train_set.images.shape[1:],
-                        num_classes=int(train_set.labels.max()) + 1)
+    model = _starting_model(args, train_set)
     config = training.TrainingConfig(batch_size=args.batch_size, learning_rate=args.learning_rate,
                                      rounding_gap_weight=args.rounding_gap_weight, seed=args.seed)
     epochs, options = _method_arguments(args)
@@ -57,6 +58,18 @@ def run(args, results):
     }
     print(json.dumps(summary, indent=2, default=float), file=results)
     return 0
+
+
+def _starting_model(args, train_set):
+    """A new zoo model sized for the data, or the trained model to go on from."""
+    if args.from_model and args.method != "cross-domain":
+        model = models.load_model(args.from_model)
+        if tuple(model.input_shape[1:]) != train_set.images.shape[1:]:
+            raise ValueError(f"{args.from_model} takes images of shape {tuple(model.input_shape[1:])}, but "
+                             f"{args.dataset} has {train_set.images.shape[1:]}")
+        return model
+    return models.load(args.model, input_shape=train_set.images.shape[1:],
+                       num_classes=int(train_set.labels.max()) + 1)
 
 
 def _method_arguments(args):

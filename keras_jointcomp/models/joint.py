@@ -5,10 +5,11 @@
 
 The encoder (the studies' "compressor") runs on the device; ``z_hat`` is what crosses the link; decoder
 ("decompressor") and classifier run on the server, the classifier straight from the latent. Either head may
-be absent (a plain autoencoder, or a classifier behind a bottleneck), never both. Two variations carry the
+be absent (a plain autoencoder, or a classifier behind a bottleneck), never both. Three variations carry the
 other studies: the classifier may read the decoder's output instead of the latent (multiple encoders whose
-bits a decoder merges into an image for an image classifier), and the float latent ``z`` may be an output
-too ("latent"), for losses on it.
+bits a decoder merges into an image for an image classifier); the float latent ``z`` may be an output too
+("latent"), for losses on it; and a side branch on ``z`` may output "features" that only a training loss
+reads (the MCR^2 side branch of hierarchical LDR training), never deployed.
 """
 
 import keras
@@ -16,10 +17,11 @@ import keras
 from keras_jointcomp import metrics
 from keras_jointcomp.serialization import serializable
 
-PART_NAMES = ("encoder", "quantizer", "decoder", "classifier")
+PART_NAMES = ("encoder", "quantizer", "decoder", "classifier", "side_branch")
 RECONSTRUCTION = "reconstruction"
 LOGITS = "logits"
 LATENT = "latent"
+FEATURES = "features"
 CLASSIFIER_INPUTS = ("latent", "decoded")
 
 
@@ -38,13 +40,15 @@ class JointModel(keras.Model):
             a "reconstruction" output.
         expose_latent: also output the encoder's latent before quantization as "latent", for losses on
             it (the rounding-gap loss) and for inspecting it.
+        side_branch: a Keras model from the float latent to features for a training loss (MCR^2), output
+            as "features"; or None.
 
     The single-task networks (`autoencoder`, `classification_network`) and `encode`, `decode`, `classify`
     all use these same layer objects, so training any of them trains the joint model.
     """
 
     def __init__(self, encoder, decoder=None, classifier=None, quantizer=None, classifier_input="latent",
-                 expose_latent=False, **kwargs):
+                 expose_latent=False, side_branch=None, **kwargs):
         if decoder is None and classifier is None:
             raise ValueError("A JointModel needs a decoder, a classifier, or both.")
         if classifier_input not in CLASSIFIER_INPUTS:
@@ -64,6 +68,8 @@ class JointModel(keras.Model):
             outputs[LOGITS] = classifier(decoded if classifier_input == "decoded" else heads_input)
         if expose_latent:
             outputs[LATENT] = latent
+        if side_branch is not None:
+            outputs[FEATURES] = side_branch(latent)
         super().__init__(inputs=images, outputs=outputs, **kwargs)
 
         # === Parts === (assigned after the functional init, which the torch backend requires)
@@ -71,6 +77,7 @@ class JointModel(keras.Model):
         self.quantizer = quantizer
         self.decoder = decoder
         self.classifier = classifier
+        self.side_branch = side_branch
         self.classifier_input = classifier_input
         self.expose_latent = expose_latent
         self.output_keys = tuple(outputs)
@@ -79,7 +86,7 @@ class JointModel(keras.Model):
 
     @property
     def parts(self):
-        """The present parts by name: encoder, quantizer, decoder, classifier."""
+        """The present parts by name: encoder, quantizer, decoder, classifier, side_branch."""
         named = {name: getattr(self, name) for name in PART_NAMES}
         return {name: part for name, part in named.items() if part is not None}
 
@@ -109,6 +116,11 @@ class JointModel(keras.Model):
     def bottleneck_network(self):
         """A new Keras model image -> quantized latent values (what the heads receive)."""
         return self._single_task(None, f"{self.name}_bottleneck")
+
+    def side_network(self):
+        """A new Keras model image -> side-branch features, from the float latent (shared weights)."""
+        images = keras.Input(shape=self.input_shape[1:], name="images")
+        return keras.Model(images, self.part("side_branch")(self.encoder(images)), name=f"{self.name}_side")
 
     def _single_task(self, head, name):
         images = keras.Input(shape=self.input_shape[1:], name="images")

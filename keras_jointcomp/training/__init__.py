@@ -25,5 +25,5 @@ __all__ = [
 ]
 
 # Recipe modules register themselves on import.
-from keras_jointcomp.training import atl, bit_encoders  # noqa: E402  (isort: skip)
+from keras_jointcomp.training import atl, autoencoder_features, bit_encoders, ldr, pruning  # noqa: E402  (isort: skip)
 from keras_jointcomp.training.atl import ATLSchedule  # noqa: E402  (isort: skip)

@@ -2,9 +2,10 @@
 
 Every recipe of the zoo (end-to-end baselines, fixed transfers, Alternating Transfer Learning, DuPHiL,
 fine-tuning after truncation) is a sequence of phases. A phase names the network it trains (the joint model,
-its autoencoder or its classification network) and the parts that learn. Freezing is real: the other parts
-get ``trainable=False`` and the network is compiled again with a *new* optimizer, because Keras keeps the
-trainable set of a compiled model (TensorFlow silently goes on training a frozen part, JAX raises).
+its autoencoder, its classification network, or its side network that feeds the MCR^2 loss) and the parts
+that learn. Freezing is real: the other parts get ``trainable=False`` and the network is compiled again
+with a *new* optimizer, because Keras keeps the trainable set of a compiled model (TensorFlow silently goes
+on training a frozen part, JAX raises).
 
 The networks are built once per `PhaseRunner` and reused, so switching phases costs a compile and the
 first step's retrace, not a rebuild. When a phase trains one head behind a frozen encoder, the latents are
@@ -19,11 +20,12 @@ import keras
 import numpy as np
 
 from keras_jointcomp.data import batches
-from keras_jointcomp.losses import RoundingGap
+from keras_jointcomp.losses import MCR2, RoundingGap
+from keras_jointcomp.losses.mcr2 import DEFAULT_EPSILON
 from keras_jointcomp.metrics import PSNR, Accuracy
-from keras_jointcomp.models.joint import LATENT, LOGITS, RECONSTRUCTION
+from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, RECONSTRUCTION
 
-NETWORKS = ("joint", "autoencoder", "classifier")
+NETWORKS = ("joint", "autoencoder", "classifier", "side")
 
 
 def set_trainable(model, trainable_parts):
@@ -53,12 +55,14 @@ def part_variables(model):
 
 @dataclasses.dataclass(frozen=True)
 class Phase:
-    """One stage of a recipe: train ``trainable`` parts of ``network`` for ``epochs`` epochs."""
+    """One stage of a recipe: train ``trainable`` parts of ``network`` for ``epochs`` epochs, at the
+    config's learning rate times ``learning_rate_scale``."""
 
     name: str
     network: str
     trainable: tuple
     epochs: int = 1
+    learning_rate_scale: float = 1.0
 
     def __post_init__(self):
         if self.network not in NETWORKS:
@@ -71,7 +75,9 @@ class TrainingConfig:
 
     The loss weights apply to the joint model's outputs: ``reconstruction_weight`` to "reconstruction",
     ``classification_weight`` to "logits", ``rounding_gap_weight`` (the rounding-gap loss's alpha) to
-    "latent", present when the model exposes its latent.
+    "latent", present when the model exposes its latent; ``ldr_weight`` to "features", the side branch's
+    MCR^2 loss, in joint training (the "side" network trains on that loss alone). ``ldr_epsilon`` is the
+    MCR^2 precision epsilon (see `keras_jointcomp.losses.mcr2`).
     """
 
     batch_size: int = 512
@@ -80,6 +86,8 @@ class TrainingConfig:
     reconstruction_weight: float = 1.0
     classification_weight: float = 1.0
     rounding_gap_weight: float = 0.0
+    ldr_weight: float = 0.0
+    ldr_epsilon: float = DEFAULT_EPSILON
     seed: int = 0
     verbose: int = 1
 
@@ -100,27 +108,28 @@ class PhaseRunner:
             return self.model
         if kind not in self._networks:
             build = {"autoencoder": self.model.autoencoder, "classifier": self.model.classification_network,
-                     "bottleneck": self.model.bottleneck_network,
+                     "side": self.model.side_network, "bottleneck": self.model.bottleneck_network,
                      "classification_head": self.model.classification_head,
                      "decoder": lambda: self.model.part("decoder")}
             self._networks[kind] = build[kind]()
         return self._networks[kind]
 
-    def compile(self, phase, network=None):
+    def compile(self, phase, network=None, loss=None):
         """Freeze all but the phase's parts and compile its network (or ``network``, one of its heads) with
-        a fresh optimizer."""
+        a fresh optimizer, and the network's usual losses (or ``loss``)."""
         set_trainable(self.model, phase.trainable)
         network = network or self.network(phase.network)
+        losses = _losses_and_metrics(phase.network, self.model, self.config)
+        if loss is not None:
+            losses = {"loss": loss}
         network.compile(
-            optimizer=keras.optimizers.Adam(self.config.learning_rate),
-            **_losses_and_metrics(phase.network, self.model, self.config),
-        )
+            optimizer=keras.optimizers.Adam(self.config.learning_rate * phase.learning_rate_scale), **losses)
         return network
 
     def run(self, phase, images, labels, validation=None, callbacks=None):
         """Train one phase on uint8 ``images`` and integer ``labels``; returns the Keras `History`."""
         self._phases_run += 1
-        if phase.network != "joint" and "encoder" not in phase.trainable:
+        if phase.network in ("autoencoder", "classifier") and "encoder" not in phase.trainable:
             return self._run_on_latents(phase, images, labels, validation, callbacks)
         network = self.compile(phase)
         config = self.config
@@ -160,9 +169,10 @@ def targets_for(kind, model, labels):
     latent's target is unused by its loss: zeros)."""
     if kind == "autoencoder":
         return "images"
-    if kind == "classifier":
+    if kind in ("classifier", "side"):
         return labels
-    by_output = {RECONSTRUCTION: "images", LOGITS: labels, LATENT: np.zeros(len(labels), "float32")}
+    by_output = {RECONSTRUCTION: "images", LOGITS: labels, LATENT: np.zeros(len(labels), "float32"),
+                 FEATURES: labels}
     return {key: by_output[key] for key in model.output_keys}
 
 
@@ -174,10 +184,14 @@ def _losses_and_metrics(kind, model, config):
         return {"loss": reconstruction, "metrics": [PSNR()]}
     if kind == "classifier":
         return {"loss": classification, "metrics": [Accuracy()]}
+    ldr = MCR2(model.num_classes, epsilon=config.ldr_epsilon) if FEATURES in model.output_keys else None
+    if kind == "side":
+        return {"loss": ldr}
     by_output = {
         RECONSTRUCTION: (reconstruction, config.reconstruction_weight, [PSNR()]),
         LOGITS: (classification, config.classification_weight, [Accuracy()]),
         LATENT: (RoundingGap(), config.rounding_gap_weight, []),
+        FEATURES: (ldr, config.ldr_weight, []),
     }
     keys = model.output_keys
     return {"loss": {key: by_output[key][0] for key in keys},

@@ -129,3 +129,19 @@ def test_multi_encoder_with_the_rounding_gap_loss(tiny_data_dir, tmp_path, capsy
     summary = json.loads(out)
     assert summary["test"]["bytes_per_image"] == 2 and summary["test"]["psnr_db"] is None
     assert summary["history"][0]["latent_loss"][0] > 0
+
+
+def test_ce_t_then_ldr_ft_from_the_command_line(tiny_data_dir, tmp_path, capsys):
+    common = ["--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir), "--epochs", "1", "--batch-size", "16"]
+    base = tmp_path / "ce-t.keras"
+    status, out, err = _run(["train", "ldr_resnet_small", "--method", "ce-t", "--out", str(base), *common], capsys)
+    assert status == 0, err
+    status, out, err = _run(["train", "ldr_resnet_small", "--method", "ldr-ft", "--from-model", str(base),
+                             "--out", str(tmp_path / "ldr-ft.keras"), *common], capsys)
+    assert status == 0, err
+    phases = [record["phase"] for record in json.loads(out)["history"]]
+    assert phases[0] == "encoder on the LDR loss" and len(phases) == 5
+    err = _one_line_error(*_run(["train", "ldr_resnet_small", "--method", "duphil", "--from-model", str(base),
+                                 "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
+                                 "--out", str(tmp_path / "x.keras")], capsys)[::2])
+    assert "takes images of shape (32, 32, 3)" in err

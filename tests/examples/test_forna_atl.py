@@ -1,18 +1,13 @@
-import importlib.util
 import json
-import os
 import shutil
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.scripts import load_script
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location("forna_atl", os.path.join(REPO, "examples", "forna_atl.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/forna_atl.py")
 
 
 def test_quick_reproduction_writes_tables_and_pictures(tiny_data_dir, tmp_path, capsys):

@@ -1,18 +1,12 @@
-import importlib.util
 import json
-import os
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.scripts import load_script
 
 
 def _load_example():
-    path = os.path.join(REPO, "examples", "scott_quantization.py")
-    spec = importlib.util.spec_from_file_location("scott_quantization", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/scott_quantization.py")
 
 
 def test_quick_run_writes_rows_tables_and_histograms(tiny_data_dir, tmp_path, capsys):
@@ -24,6 +18,7 @@ def test_quick_run_writes_rows_tables_and_histograms(tiny_data_dir, tmp_path, ca
     for row in rows:
         assert 0 <= row["rounded_test_accuracy"] <= 1 and 0 <= row["unrounded_test_accuracy"] <= 1
         assert np.isclose(row["gap"], row["unrounded_test_accuracy"] - row["rounded_test_accuracy"])
+        assert 0 <= row["hard_bit_test_accuracy"] <= 1 and row["best_epoch"] == 1
         assert (out / row["histogram"]).stat().st_size > 0
-    assert "| 1 Simple 1D | 16 |" in (out / "results.md").read_text()
+    assert "| 1 Simple 1D | 16 | 1 |" in (out / "results.md").read_text()
     assert json.loads(capsys.readouterr().out)[0]["study"] == [98.775, 97.47, 93.66]

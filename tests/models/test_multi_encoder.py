@@ -93,3 +93,48 @@ def test_pretrained_classifier_recipe_freezes_the_classifier_after_pretraining(m
         np.testing.assert_array_equal(before, ops.convert_to_numpy(weight))
     with pytest.raises(ValueError, match="decoded images"):
         training.get_recipe("pretrained-classifier")(models.load("atl_lenet"), (images, labels), 1, config)
+
+
+def test_joint_hard_bits_keeps_the_best_rounded_epochs_and_restores_the_soft_mode():
+    model = models.load("multi_encoder_mnist")
+    images, labels = tiny_images(32)
+    config = training.TrainingConfig(batch_size=8, verbose=0, learning_rate=1e-2)
+    records = training.get_recipe("joint-hard-bits")(model, (images, labels), 2, config,
+                                                     validation=(images[:16], labels[:16]), hard_bit_epochs=2)
+    assert [r["phase"] for r in records] == ["joint", "end to end on hard bits"]
+    best = max(records[1]["val_logits_accuracy"])
+    assert evaluate(model, images[:16], labels[:16])["accuracy"] == pytest.approx(best, abs=1e-6)
+    assert model.quantizer.straight_through is False
+
+
+def test_the_hard_bit_phase_rounds_in_training_and_needs_binary_bits(monkeypatch):
+    from keras_jointcomp.training import bit_encoders
+
+    model = models.load("multi_encoder_mnist")
+    images, labels = tiny_images(16)
+    runner = training.PhaseRunner(model, training.TrainingConfig(batch_size=8, verbose=0))
+    seen = []
+    run = training.PhaseRunner.run
+
+    def remember_mode(self, phase, *args, **kwargs):
+        seen.append((model.quantizer.straight_through, phase.learning_rate_scale))
+        return run(self, phase, *args, **kwargs)
+
+    monkeypatch.setattr(training.PhaseRunner, "run", remember_mode)
+    bit_encoders.train_on_soft_bits(runner, (images, labels), 1)
+    bit_encoders.train_on_hard_bits(runner, (images, labels), 1)
+    assert seen == [(False, 1.0), (True, 0.1)] and model.quantizer.straight_through is False
+    with pytest.raises(ValueError, match="BinaryQuantizer"):
+        with bit_encoders.straight_through(models.load("atl_lenet")):
+            pass
+
+
+def test_standardized_inputs_are_part_of_the_saved_model(tmp_path):
+    model = models.load("multi_encoder_mnist")
+    assert model.encoder.get_layer("standardize") is not None
+    plain = models.load("multi_encoder_mnist", standardize=None)
+    assert "standardize" not in [layer.name for layer in plain.encoder.layers]
+    images = np.random.default_rng(2).random((2, 28, 28, 1)).astype("float32")
+    restored = models.load_model(models.save_model(model, tmp_path / "m.keras"))
+    np.testing.assert_allclose(ops.convert_to_numpy(restored(images)["logits"]),
+                               ops.convert_to_numpy(model(images)["logits"]), atol=1e-5)

@@ -1,0 +1,258 @@
+"""Entropy-based latent quantization: one trained model, many rates, by scaling per-entry step sizes.
+
+Qi et al. (hierarchical joint compression and classification, section 3.3) train a single autoencoder and
+reach lower rates afterwards by quantizing each latent entry ``y_i`` with its own step
+
+    q_i = s * H(y_i),        y_hat_i = round(y_i / q_i)  (integer symbols sent),  y_hat_i * q_i -> classifier
+
+where ``H(y_i)`` is the entropy of the entry on the training set, modelled as a Gaussian, and the scalar
+``s`` sets the overall level. Section 4.1 then reports accuracy against the total entropy of ``y_hat``
+on the test set, again assuming one Gaussian per entry. `rate_accuracy_curve` measures exactly that curve;
+`EntropyStepQuantizer` is the quantizer as a layer, and `with_entropy_quantizer` puts it into a
+`JointModel` for saving and for `keras_jointcomp.evaluation.evaluate`.
+
+The entropy H used for the steps (the study leaves it open; a Gaussian's differential entropy
+``h_i = 0.5 log2(2 pi e std_i^2)`` is negative for ``std_i`` below 0.242 and cannot be a step size):
+
+    H(y_i) = max(h_i, log2(e))      (bits; ``min_entropy_bits`` changes the floor)
+
+Why the floor sits at ``log2(e) = 1/ln 2 = 1.443`` bits: at high resolution an entry costs about
+``h_i - log2(q_i) = h_i - log2(s) - log2(H_i)`` bits, and with ``H_i = h_i`` that is increasing in ``h_i``
+only for ``h_i >= 1/ln 2``. Below it, steps proportional to ``h_i`` shrink faster than the entry's spread,
+so an entry with less information would cost *more* bits, and its resolution ``std_i / q_i`` would be
+*finer* than that of richer entries, the opposite of the study's stated intent ("entries with higher entropy
+are quantized with finer resolution"). With the floor, bits per entry and resolution both grow with the
+entry's entropy everywhere; entries of ``std_i >= 0.66`` (``h_i >= log2 e``) get the study's step unchanged.
+"""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_jointcomp import metrics
+from keras_jointcomp.data import to_float
+from keras_jointcomp.evaluation import check_images
+from keras_jointcomp.models.joint import JointModel
+from keras_jointcomp.rate.gaussian import GaussianLatentModel
+from keras_jointcomp.serialization import serializable
+
+MIN_ENTROPY_BITS = math.log2(math.e)
+"""Default floor of H(y_i) in bits: where q_i = s * h_i stops giving fewer bits to less informative entries."""
+
+
+@serializable
+class EntropyStepQuantizer(keras.layers.Layer):
+    """Per-entry uniform quantizer ``symbol_i = round(y_i / q_i)``, dequantized as ``symbol_i * q_i``.
+
+    Training: the forward pass rounds and the gradient goes straight through
+    (``y + stop_gradient(round(y / q) * q - y)``). Inference: the exact dequantized values. The symbols are
+    unbounded integers, meant for an entropy coder rather than a fixed-length code.
+
+    Args:
+        steps: positive step sizes ``q``, one per latent entry, with as many elements as one image's latent
+            (e.g. `entropy_steps` reshaped to the latent's shape; a flat vector is reshaped to it in
+            C order, the order `GaussianLatentModel.fit` flattens in), or a single step for all entries.
+
+    The steps are kept as a non-trainable weight of the latent's shape (created when the layer is built),
+    and in the config as a list, so a model holding this layer saves to and loads from ``.keras``.
+    """
+
+    def __init__(self, steps, **kwargs):
+        super().__init__(**kwargs)
+        steps = np.asarray(steps, np.float64)
+        if steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
+            raise ValueError("EntropyStepQuantizer needs finite, positive steps.")
+        self._initial_steps = steps
+
+    def build(self, input_shape):
+        shape = tuple(input_shape[1:])
+        if any(size is None for size in shape):
+            raise ValueError(f"EntropyStepQuantizer needs a fully known latent shape, got {shape}.")
+        if self._initial_steps.size not in (1, math.prod(shape)):
+            raise ValueError(
+                f"{self._initial_steps.size} steps do not fit a latent of shape {shape} "
+                f"({math.prod(shape)} entries)."
+            )
+        self.steps = self.add_weight(shape=shape, initializer="ones", trainable=False, name="steps")
+        self.steps.assign(np.broadcast_to(self._initial_steps.reshape(-1), (math.prod(shape),)).reshape(shape))
+
+    def _ensure_built(self, x):
+        if not self.built:
+            self.build(tuple(x.shape))
+
+    def _symbols(self, x):
+        return ops.round(x / ops.cast(self.steps, self.compute_dtype))
+
+    def call(self, x, training=False):
+        x = ops.cast(x, self.compute_dtype)
+        dequantized = self._symbols(x) * ops.cast(self.steps, self.compute_dtype)
+        if training:
+            return x + ops.stop_gradient(dequantized - x)
+        return dequantized
+
+    def to_symbols(self, x):
+        """Integer symbols (int32) of a float latent (N, *latent_shape)."""
+        self._ensure_built(x)
+        return ops.cast(self._symbols(ops.cast(x, self.compute_dtype)), "int32")
+
+    def from_symbols(self, symbols):
+        """Float latent values ``symbols * q`` of integer symbols (N, *latent_shape)."""
+        self._ensure_built(symbols)
+        return ops.cast(symbols, self.compute_dtype) * ops.cast(self.steps, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"steps": self._initial_steps.tolist()})
+        return config
+
+
+def entropy_steps(gaussian, scale, min_entropy_bits=MIN_ENTROPY_BITS):
+    """The study's steps ``q_i = scale * max(h_i, min_entropy_bits)`` (module docstring), flat (d,) float64.
+
+    Args:
+        gaussian: a `GaussianLatentModel` fitted on the training set's float latents.
+        scale: the study's ``s``, positive; larger means coarser steps and fewer bits.
+        min_entropy_bits: floor on the Gaussian differential entropy in bits, positive.
+    """
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"The scale s must be finite and positive, got {scale!r}.")
+    if not (np.isfinite(min_entropy_bits) and min_entropy_bits > 0):
+        raise ValueError(f"min_entropy_bits must be finite and positive, got {min_entropy_bits!r}.")
+    return float(scale) * np.maximum(gaussian.differential_entropy_bits(), float(min_entropy_bits))
+
+
+def with_entropy_quantizer(model, steps, name=None):
+    """A new `JointModel` over the same encoder, decoder and classifier objects (shared weights) with an
+    `EntropyStepQuantizer(steps)` as its quantizer, replacing the model's own quantizer if it has one.
+    Training-only parts (a side branch) are left out: the result is for deployment and evaluation.
+
+    ``steps`` may be flat (as `entropy_steps` returns them); they are reshaped to the model's latent shape.
+    The result saves as ``.keras`` and runs through `keras_jointcomp.evaluation.evaluate`; note that its
+    fixed-length ``bytes_per_image`` counts 32 bits per entry, since its symbols are meant for entropy coding.
+    """
+    steps = np.asarray(steps, np.float64)
+    if steps.size not in (1, math.prod(model.latent_shape)):
+        raise ValueError(
+            f"{steps.size} steps do not fit the latent of model {model.name!r}, of shape {model.latent_shape}."
+        )
+    return JointModel(
+        encoder=model.encoder,
+        decoder=model.decoder,
+        classifier=model.classifier,
+        quantizer=EntropyStepQuantizer(steps.reshape(model.latent_shape) if steps.size > 1 else steps),
+        classifier_input=model.classifier_input,
+        expose_latent=model.expose_latent,
+        name=name or f"{model.name}_entropy_quantized",
+    )
+
+
+def rate_accuracy_curve(model, train_images, test_images, test_labels, scales, batch_size=256,
+                        min_entropy_bits=MIN_ENTROPY_BITS):
+    """Accuracy against total latent entropy for each scale ``s`` (the study's Fig. 2, section 4.1).
+
+    The float latent is taken before the model's own quantizer, if any (entropy quantization replaces it,
+    it is not stacked on it); the classifier must read the latent. Steps come from a Gaussian fitted on the
+    training latents; for each scale the test latents are quantized to symbols, classified from
+    ``symbols * q``, and the rate measured two ways:
+
+    - ``total_entropy_bits``: the study's measure, the sum over entries of the entropy of ``round(y_i/q_i)``
+      under a Gaussian fitted on the *test* latents;
+    - ``empirical_entropy_bits``: the sum over entries of the entropy of the test symbols' histogram.
+
+    Args:
+        model: a `JointModel` with a classifier reading the latent (``classifier_input="latent"``).
+        train_images, test_images: uint8 images (N, H, W, C) of the model's input shape.
+        test_labels: integer labels of the test images.
+        scales: positive scales ``s``.
+        batch_size: images per forward pass.
+        min_entropy_bits: floor of H(y_i), see `entropy_steps`.
+
+    Returns:
+        A list of dicts ``{"scale", "total_entropy_bits", "empirical_entropy_bits", "accuracy"}``: first the
+        float (unquantized) reference with scale and entropies None, then one row per scale, in order.
+    """
+    _check_model(model)
+    check_images(model, train_images)
+    check_images(model, test_images)
+    labels = np.asarray(test_labels)
+    if not np.issubdtype(labels.dtype, np.integer) or labels.reshape(-1).shape != (len(test_images),):
+        raise ValueError(
+            f"test_labels must be one integer per test image ({len(test_images)}), got dtype {labels.dtype} "
+            f"and shape {labels.shape}."
+        )
+    scales = _check_scales(scales)
+
+    train_fit = GaussianLatentModel.fit(_float_latents(model, train_images, batch_size))
+    test_latents = _float_latents(model, test_images, batch_size)
+    test_fit = GaussianLatentModel.fit(test_latents)
+    classifier = model.part("classifier")
+
+    rows = [{"scale": None, "total_entropy_bits": None, "empirical_entropy_bits": None,
+             "accuracy": _accuracy(classifier, test_latents, labels, batch_size)}]
+    for scale in scales:
+        steps = entropy_steps(train_fit, scale, min_entropy_bits)
+        quantizer = EntropyStepQuantizer(steps.reshape(model.latent_shape))
+        symbols = ops.convert_to_numpy(quantizer.to_symbols(test_latents))
+        dequantized = ops.convert_to_numpy(quantizer.from_symbols(symbols))
+        rows.append({
+            "scale": scale,
+            "total_entropy_bits": float(test_fit.discrete_entropy_bits(steps).sum()),
+            "empirical_entropy_bits": empirical_entropy_bits(symbols),
+            "accuracy": _accuracy(classifier, dequantized, labels, batch_size),
+        })
+    return rows
+
+
+def empirical_entropy_bits(symbols):
+    """Sum over latent entries of the entropy in bits of each entry's symbol histogram, symbols (N, ...)."""
+    symbols = np.asarray(symbols)
+    total = 0.0
+    for column in symbols.reshape(len(symbols), -1).T:
+        _, counts = np.unique(column, return_counts=True)
+        p = counts / counts.sum()
+        total -= float((p * np.log2(p)).sum())
+    return total
+
+
+def _check_model(model):
+    if not isinstance(model, JointModel):
+        raise ValueError(f"rate_accuracy_curve needs a JointModel, got {type(model).__name__}.")
+    if model.classifier is None or model.classifier_input != "latent":
+        raise ValueError(
+            f"Model {model.name!r} does not classify from the latent (classifier_input="
+            f"{model.classifier_input!r}, classifier {'absent' if model.classifier is None else 'present'}); "
+            "entropy-based quantization needs a classifier that reads the latent."
+        )
+
+
+def _check_scales(scales):
+    scales = [scales] if np.ndim(scales) == 0 else list(scales)
+    if not scales:
+        raise ValueError("Give at least one scale s.")
+    for scale in scales:
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.number)) or not (
+            np.isfinite(scale) and scale > 0
+        ):
+            raise ValueError(f"Scales must be finite positive numbers, got {scale!r}.")
+    return [float(scale) for scale in scales]
+
+
+def _float_latents(model, images, batch_size):
+    """The encoder's float latent (before any quantizer) of uint8 images, in inference mode."""
+    return np.concatenate([
+        ops.convert_to_numpy(model.encoder(to_float(images[start:start + batch_size]), training=False))
+        for start in range(0, len(images), batch_size)
+    ])
+
+
+def _accuracy(classifier, latents, labels, batch_size):
+    logits = np.concatenate([
+        ops.convert_to_numpy(classifier(latents[start:start + batch_size], training=False))
+        for start in range(0, len(latents), batch_size)
+    ])
+    return float(metrics.accuracy(labels, logits))

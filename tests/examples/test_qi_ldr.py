@@ -1,0 +1,26 @@
+import json
+
+from tests.scripts import load_script
+
+
+def _load_example():
+    return load_script("examples/qi_ldr.py")
+
+
+def test_quick_run_screens_trains_three_methods_and_writes_curves(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    outcome = _load_example().main(["--quick", "--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir),
+                                    "--dims", "4,8", "--batch-size", "16", "--out-dir", str(out)])
+    assert [row["latent_dim"] for row in outcome["screening"]] == [4, 8]
+    labels = [result["model"] for result in outcome["results"]]
+    assert [label.split(",")[0].split(" ")[0] for label in labels] == ["CE-T", "DuPHiL", "LDR-FT", "CE-T", "LDR-FT"]
+    for result in outcome["results"]:
+        entropies = [row["total_entropy_bits"] for row in result["curve"][1:]]
+        assert entropies[0] > entropies[-1]  # coarser steps, fewer bits (not strictly per step: bin offsets)
+        assert set(result["robustness"]) == {"none", "rotation", "flip", "colour jitter", "all"}
+    half = outcome["latent_dim"] // 2
+    assert [r["active_units"] for r in outcome["results"]][3:] == [half, half]
+    for name in ("results.md", "results.json", "rate_accuracy.png", "rate_accuracy_truncated.png", "latent_std.png"):
+        assert (out / name).stat().st_size > 0
+    assert "| d_y |" in (out / "results.md").read_text()
+    assert json.loads(capsys.readouterr().out)["latent_dim"] in (4, 8)
