@@ -111,7 +111,6 @@ def load_splits(args):
 
 
 def markdown(rows, args, sizes, path):
-    names = list(rows[0]["hyperparameters"]) if rows else []
     lines = [
         f"Command: `python tuning/cifar_ae_search.py {shlex.join(args.argv)}`  ",
         f"Backend: {keras.backend.backend()}; model {args.model} (joint network, class-weighted cross-entropy, "
@@ -119,15 +118,8 @@ def markdown(rows, args, sizes, path):
         f"halved classes: {', '.join(map(str, args.halved)) or 'none'}; tuner {args.tuner}, {args.epochs} "
         "epoch(s) per trial.",
         "",
-        "| rank | trial | val accuracy % | test accuracy % | " + " | ".join(names) + " |",
-        "|---|---|---|---|" + "---|" * len(names),
+        *runs.trial_table(rows, path),
     ]
-    for rank, row in enumerate(rows, 1):
-        values = [f"{value:.3g}" if isinstance(value, float) else str(value)
-                  for value in (row["hyperparameters"].get(name) for name in names)]
-        lines.append(f"| {rank} | {row['trial']} | {runs.percent(row['val_accuracy'])} "
-                     f"| {runs.percent(row['test_accuracy'])} | " + " | ".join(values) + " |")
-    lines += ["", f"Best model (rank 1) saved to `{path}`."]
     return "\n".join(lines) + "\n"
 
 
@@ -145,14 +137,12 @@ def main(argv=None):
         tuner = runs.search(hypermodel, args, train, validation, max_trials=args.max_trials)
         runs.save_best(tuner, hypermodel, path, args.overwrite)
         rows = trial_rows(tuner, hypermodel, test)
-    sizes = (f"{len(train[0])} training, {len(validation[0])} validation, "
-             f"{0 if test is None else len(test[0])} test images")
-    table = markdown(rows, args, sizes, path)
+    counts = runs.split_counts(train, validation, test)
+    table = markdown(rows, args, runs.describe_counts(counts), path)
     result = {"command": ["tuning/cifar_ae_search.py", *argv], "backend": keras.backend.backend(),
               "model": args.model, "objective": hypermodel.objective.name, "dataset": args.dataset,
               "halved_classes": list(args.halved), "augmentation": not args.no_augment, "tuner": args.tuner,
-              "epochs": args.epochs, "train_images": len(train[0]), "validation_images": len(validation[0]),
-              "test_images": 0 if test is None else len(test[0]), "model_file": path, "trials": rows}
+              "epochs": args.epochs, **counts, "model_file": path, "trials": rows}
     runs.write_results(args.out_dir, table, result)
     print(table)
     return result

@@ -82,13 +82,11 @@ def main(argv=None):
         trials = trial_rows(tuner, hypermodel, test)
     best_dim = best_trial.hyperparameters.values["latent_dim"]
     rows = rows_by_dim(args.dims, trials)
-    sizes = (f"{len(train[0])} training, {len(validation[0])} validation, "
-             f"{0 if test is None else len(test[0])} test images")
-    table = markdown(rows, best_dim, args, sizes, path)
+    counts = runs.split_counts(train, validation, test)
+    table = markdown(rows, best_dim, args, runs.describe_counts(counts), path)
     result = {"command": ["tuning/screen_latent.py", *argv], "backend": keras.backend.backend(),
               "model": args.model, "dataset": args.dataset, "tuner": args.tuner, "epochs": args.epochs,
-              "train_images": len(train[0]), "validation_images": len(validation[0]),
-              "test_images": 0 if test is None else len(test[0]), "best_latent_dim": best_dim,
+              **counts, "best_latent_dim": best_dim,
               "model_file": path, "rows": rows, "trials": trials}
     runs.write_results(args.out_dir, table, result)
     print(table)

@@ -36,19 +36,23 @@ class ViewBatches(keras.utils.PyDataset):
         self.transform = transform
         self.seed = int(seed)
         self.epoch = 0
+        self.order = self._epoch_order()
 
     def __len__(self):
         return -(-len(self.images) // self.images_per_batch)
 
     def __getitem__(self, index):
-        order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
-        rows = order[index * self.images_per_batch:(index + 1) * self.images_per_batch]
+        rows = self.order[index * self.images_per_batch:(index + 1) * self.images_per_batch]
         rng = np.random.default_rng([self.seed, self.epoch, index])
         views, groups = augment.augment_views(self.images[rows], self.views, self.transform, rng)
         return to_float(views), groups
 
     def on_epoch_end(self):
         self.epoch += 1
+        self.order = self._epoch_order()
+
+    def _epoch_order(self):
+        return np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
 
 
 def _require_side_branch(model):

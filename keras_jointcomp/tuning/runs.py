@@ -102,6 +102,35 @@ def write_results(out_dir, markdown, payload):
         json.dump(payload, file, indent=2, default=str)
 
 
+def split_counts(train, validation, test):
+    """The number of training, validation and test images (0 without a test set), as result fields."""
+    return {"train_images": len(train[0]), "validation_images": len(validation[0]),
+            "test_images": 0 if test is None else len(test[0])}
+
+
+def describe_counts(counts):
+    """`split_counts` in words, for a table's heading."""
+    return (f"{counts['train_images']} training, {counts['validation_images']} validation, "
+            f"{counts['test_images']} test images")
+
+
+def trial_table(rows, path):
+    """Markdown lines ranking the trials (best first) with their accuracies and hyperparameters, then where
+    the best model was saved."""
+    names = list(rows[0]["hyperparameters"]) if rows else []
+    lines = ["| rank | trial | val accuracy % | test accuracy % | " + " | ".join(names) + " |",
+             "|---|---|---|---|" + "---|" * len(names)]
+    for rank, row in enumerate(rows, 1):
+        values = [_cell(row["hyperparameters"].get(name)) for name in names]
+        lines.append(f"| {rank} | {row['trial']} | {percent(row['val_accuracy'])} "
+                     f"| {percent(row['test_accuracy'])} | " + " | ".join(values) + " |")
+    return lines + ["", f"Best model (rank 1) saved to `{path}`."]
+
+
+def _cell(value):
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def percent(value):
     """A fraction as a percentage with one decimal, or "-" for None."""
     return "-" if value is None else f"{100 * value:.1f}"
