@@ -58,6 +58,8 @@ def parse_args(argv):
     parser.add_argument("--prune-every", type=int, default=20)
     parser.add_argument("--units-to-prune", type=int, default=STUDY["units_pruned"])
     parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--cosine-decay", action="store_true",
+                        help="decay the learning rate along a cosine to 1/100 of it by the last epoch")
     parser.add_argument("--batch-size", type=int, default=48)
     parser.add_argument("--validation-fraction", type=float, default=0.2)
     parser.add_argument("--normalisation", choices=training.pruning.NORMALISATIONS, default="none",
@@ -89,6 +91,18 @@ def load_faces(name, pixels, data_dir):
     return images, labels
 
 
+def _schedule(args):
+    """The learning rate per epoch for ``--cosine-decay`` (both networks alike), else None: constant."""
+    if not args.cosine_decay:
+        return None
+    floor = args.learning_rate / 100
+
+    def cosine(epoch, _):
+        return floor + (args.learning_rate - floor) * 0.5 * (1 + np.cos(np.pi * epoch / args.epochs))
+
+    return [keras.callbacks.LearningRateScheduler(cosine)]
+
+
 def train_network(label, units_to_prune, train, validation, args):
     keras.utils.set_random_seed(args.seed)  # both networks start from the same weights
     model = models.load("faces_conv_ae", input_shape=train[0].shape[1:], hidden_channels=args.hidden_channels)
@@ -99,7 +113,7 @@ def train_network(label, units_to_prune, train, validation, args):
     start = time.time()
     record, = training.get_recipe("distinctiveness-pruning")(
         model, train, args.epochs, config, validation=validation, prune_every=args.prune_every,
-        units_to_prune=units_to_prune, normalisation=args.normalisation)
+        units_to_prune=units_to_prune, normalisation=args.normalisation, callbacks=_schedule(args))
     seconds = time.time() - start
     for entry in record["pruned"]:
         print(f"  epoch {entry['epoch']}: unit {entry['unit']} removed (angle {entry['angle']:.2f} degrees to "
@@ -171,7 +185,8 @@ def markdown(rows, checks, args, sizes):
     lines = [
         f"Command: `python examples/martin_faces.py {' '.join(args.argv)}`  ",
         f"Backend: {keras.backend.backend()}; {sizes[0]} training / {sizes[1]} validation faces ({args.pixels} "
-        f"pixels); {args.epochs} epochs, Adam {args.learning_rate:g}, batch {args.batch_size}, L1 loss, seed "
+        f"pixels); {args.epochs} epochs, Adam {args.learning_rate:g}"
+        f"{' with cosine decay to 1/100' if args.cosine_decay else ''}, batch {args.batch_size}, L1 loss, seed "
         f"{args.seed}; network B loses one unit every {args.prune_every} epochs, {args.units_to_prune} in all "
         f"(activations normalised: {args.normalisation}).",
         "",

@@ -9,6 +9,6 @@ classifies it straight from the latent. Import the subpackages you need:
 """
 
 from keras_jointcomp.version import __version__
-from keras_jointcomp import augment, data, layers, losses, metrics, models, rate, training
+from keras_jointcomp import augment, codec, data, layers, losses, metrics, models, rate, training
 
-__all__ = ["__version__", "augment", "data", "layers", "losses", "metrics", "models", "rate", "training"]
+__all__ = ["__version__", "augment", "codec", "data", "layers", "losses", "metrics", "models", "rate", "training"]

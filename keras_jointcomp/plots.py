@@ -58,6 +58,28 @@ def save_rate_accuracy_curves(curves, path, title="", rate_key="total_entropy_bi
     pyplot.close(figure)
 
 
+def save_rate_distortion_curves(rows, path, title=""):
+    """Test accuracy and PSNR against actual bytes per image, one line per codec (rows as in
+    `keras_jointcomp.rate_distortion`); a codec without a measure is left out of that panel."""
+    pyplot = _pyplot()
+    figure, axes = pyplot.subplots(1, 2, figsize=(11, 4))
+    for codec in dict.fromkeys(row["codec"] for row in rows):
+        points = sorted((row for row in rows if row["codec"] == codec), key=lambda row: row["bytes_per_image"])
+        for axis, key, scale in ((axes[0], "accuracy", 100.0), (axes[1], "psnr_db", 1.0)):
+            measured = [(row["bytes_per_image"], row[key] * scale) for row in points if row[key] is not None]
+            if measured:
+                axis.plot(*zip(*measured), marker="o", label=codec)
+    for axis, label in zip(axes, ("test accuracy (%)", "PSNR (dB)")):
+        axis.set_xlabel("bytes per image (actual streams, headers included)")
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    pyplot.close(figure)
+
+
 def save_latent_spread(stds, path, title="standard deviation of each latent entry"):
     """Bars of each latent entry's standard deviation per model; ``stds`` maps a label to a vector."""
     pyplot = _pyplot()

@@ -1,4 +1,5 @@
-"""The ``jointcomp`` command: list models, train one, evaluate a saved one.
+"""The ``jointcomp`` command: list, train and evaluate models; fit their entropy tables, compress and
+decompress images through real bitstreams, measure rate-accuracy curves, export for TF Serving.
 
 Results go to stdout (JSON with ``--json``), Keras progress bars and logs to stderr. Expected failures (a
 missing file, an unknown model or dataset, images of the wrong shape) exit with status 2 and one line
@@ -9,10 +10,19 @@ import argparse
 import contextlib
 import sys
 
-from keras_jointcomp.cli import evaluate, list_models, train
+from keras_jointcomp.cli import compress, decompress, evaluate, export, fit_entropy, list_models, rd, train
 from keras_jointcomp.version import __version__
 
-COMMANDS = {"list": list_models, "train": train, "evaluate": evaluate}
+COMMANDS = {
+    "list": list_models,
+    "train": train,
+    "evaluate": evaluate,
+    "fit-entropy": fit_entropy,
+    "compress": compress,
+    "decompress": decompress,
+    "rd": rd,
+    "export": export,
+}
 EXPECTED_ERRORS = (ValueError, OSError, KeyError)
 
 

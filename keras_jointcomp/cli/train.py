@@ -5,7 +5,7 @@ import os
 
 import keras
 
-from keras_jointcomp import data, models, training
+from keras_jointcomp import codec, data, models, training
 from keras_jointcomp.evaluation import evaluate
 
 
@@ -47,6 +47,8 @@ def run(args, results):
                                      rounding_gap_weight=args.rounding_gap_weight, seed=args.seed)
     epochs, options = _method_arguments(args)
     history = recipe(model, train_set, epochs, config, **options)
+    if hasattr(model.quantizer, "with_step_scale"):  # integer symbols: ready to stream at the trained rate
+        model.entropy_coding = codec.fit_entropy_coding(model, train_set.images)
     models.save_model(model, out, overwrite=args.overwrite)
     summary = {
         "model": args.model,

@@ -50,6 +50,7 @@ class BinaryQuantizer(keras.layers.Layer):
     """
 
     bits_per_element = 1
+    symbol_range = (0, 1)
 
     def __init__(self, straight_through=False, hard=True, **kwargs):
         super().__init__(**kwargs)
@@ -70,6 +71,12 @@ class BinaryQuantizer(keras.layers.Layer):
     def from_symbols(self, symbols):
         """Float bits of integer bits."""
         return ops.cast(symbols, self.compute_dtype)
+
+    def with_step_scale(self, scale):
+        """Bits have no step to coarsen: only scale 1 (this quantizer) exists."""
+        if scale != 1:
+            raise ValueError(f"A binary quantizer has one rate (step scale 1), got step scale {scale!r}.")
+        return self
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -6,6 +6,8 @@ they will see at inference. At inference it returns the exact dequantized values
 ``from_symbols`` convert to and from the integer symbols themselves, which is what a device sends.
 """
 
+import math
+
 import keras
 from keras import ops
 
@@ -40,6 +42,25 @@ class RoundingQuantizer(keras.layers.Layer):
     def bits_per_element(self):
         """Fixed-length cost of one symbol (None when unbounded)."""
         return self.num_bits
+
+    @property
+    def symbol_range(self):
+        """``(lowest, highest)`` symbol, or None when unbounded."""
+        return None if self.num_bits is None else (0, 2**self.num_bits - 1)
+
+    def with_step_scale(self, scale):
+        """A new quantizer with ``scale`` times the step over the same value range, for another rate from
+        the same trained model: ``num_bits`` shrinks (or grows) to the fewest bits whose symbols still
+        reach this quantizer's largest value."""
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f"The step scale must be finite and positive, got {scale!r}.")
+        num_bits = None
+        if self.num_bits is not None:
+            levels = math.floor((2**self.num_bits - 1) / scale + 1e-9) + 1
+            num_bits = max(1, math.ceil(math.log2(levels)))
+            if num_bits > 16:
+                raise ValueError(f"Step scale {scale} would need {num_bits} bits per symbol (at most 16).")
+        return RoundingQuantizer(num_bits=num_bits, step=self.step * scale, offset=self.offset)
 
     def _symbols(self, x):
         symbols = ops.round((x - self.offset) / self.step)

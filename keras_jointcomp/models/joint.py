@@ -42,13 +42,16 @@ class JointModel(keras.Model):
             it (the rounding-gap loss) and for inspecting it.
         side_branch: a Keras model from the float latent to features for a training loss (MCR^2), output
             as "features"; or None.
+        entropy_coding: the probability tables for streaming the quantized latent
+            (`keras_jointcomp.codec.EntropyCoding`, fitted by `keras_jointcomp.codec.fit_entropy_coding`),
+            saved with the model; or None. Not part of the computation.
 
     The single-task networks (`autoencoder`, `classification_network`) and `encode`, `decode`, `classify`
     all use these same layer objects, so training any of them trains the joint model.
     """
 
     def __init__(self, encoder, decoder=None, classifier=None, quantizer=None, classifier_input="latent",
-                 expose_latent=False, side_branch=None, **kwargs):
+                 expose_latent=False, side_branch=None, entropy_coding=None, **kwargs):
         if decoder is None and classifier is None:
             raise ValueError("A JointModel needs a decoder, a classifier, or both.")
         if classifier_input not in CLASSIFIER_INPUTS:
@@ -81,6 +84,7 @@ class JointModel(keras.Model):
         self.classifier_input = classifier_input
         self.expose_latent = expose_latent
         self.output_keys = tuple(outputs)
+        self.entropy_coding = entropy_coding
 
     # --- Parts -------------------------------------------------------------------------------------------
 
@@ -187,6 +191,7 @@ class JointModel(keras.Model):
             "classifier_input": self.classifier_input,
             "expose_latent": self.expose_latent,
             **{name: None if part is None else serialize(part) for name, part in self._all_parts()},
+            "entropy_coding": None if self.entropy_coding is None else serialize(self.entropy_coding),
         }
 
     def _all_parts(self):
@@ -195,7 +200,7 @@ class JointModel(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for name in PART_NAMES:
+        for name in (*PART_NAMES, "entropy_coding"):
             if config.get(name) is not None:
                 config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)

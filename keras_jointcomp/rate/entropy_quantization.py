@@ -102,6 +102,16 @@ class EntropyStepQuantizer(keras.layers.Layer):
         self._ensure_built(symbols)
         return ops.cast(symbols, self.compute_dtype) * ops.cast(self.steps, self.compute_dtype)
 
+    symbol_range = None  # unbounded symbols
+    bits_per_element = None
+
+    def with_step_scale(self, scale):
+        """A new quantizer with every step times ``scale`` (the study's ``s`` times ``scale``)."""
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f"The step scale must be finite and positive, got {scale!r}.")
+        steps = ops.convert_to_numpy(self.steps) if self.built else self._initial_steps
+        return EntropyStepQuantizer(np.asarray(steps, np.float64) * scale)
+
     def compute_output_shape(self, input_shape):
         return input_shape
 

@@ -35,7 +35,19 @@ def set_trainable(model, trainable_parts):
         raise ValueError(f"Unknown parts {sorted(unknown)}; this model has {sorted(model.parts)}.")
     model.trainable = True
     for name, part in model.parts.items():
-        part.trainable = name in trainable_parts
+        _set_trainable_throughout(part, name in trainable_parts)
+
+
+def _set_trainable_throughout(layer, trainable):
+    """``layer.trainable = trainable`` on the layer and every layer inside it, explicitly.
+
+    Keras propagates the flag itself, except into a Sequential rebuilt from the config of a frozen one (a
+    saved model whose last phase froze that part): its inner layers stay frozen. Setting each one fixes
+    that, for models loaded from files and copies built from configs alike.
+    """
+    layer.trainable = trainable
+    for inner in getattr(layer, "layers", ()):
+        _set_trainable_throughout(inner, trainable)
 
 
 def part_variables(model):

@@ -97,3 +97,13 @@ def test_joint_recipe_learns_on_real_digits():
 def test_unknown_recipe_lists_the_known_ones():
     with pytest.raises(ValueError, match="available: .*joint"):
         training.get_recipe("nope")
+
+
+def test_parts_frozen_when_saved_can_be_trained_again(tmp_path):
+    model = models.load("atl_lenet")
+    training.set_trainable(model, ("decoder",))  # as after the classifier-driven recipe's last phase
+    reloaded = models.load_model(models.save_model(model, tmp_path / "frozen.keras"))
+    copy = models.JointModel.from_config(model.get_config())
+    for again in (reloaded, copy):
+        training.set_trainable(again, ("encoder", "classifier"))
+        assert len(again.trainable_weights) == len(again.encoder.weights) + len(again.classifier.weights)

@@ -1,0 +1,45 @@
+"""``jointcomp compress MODEL.keras (--images FILE ... | --dataset NAME) --out STREAMS.jcs``.
+
+Writes one stream file holding a bitstream per image, and prints the bytes they took next to the entropy
+model's estimate.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from keras_jointcomp import codec, models
+from keras_jointcomp.cli.inputs import add_image_arguments, check_new_path, read_images
+
+
+def add_parser(subparsers, name):
+    parser = subparsers.add_parser(name, help="compress images into a file of bitstreams")
+    parser.add_argument("model_file", help="a .keras model with entropy tables (see fit-entropy)")
+    add_image_arguments(parser)
+    parser.add_argument("--step-scale", type=float, default=1.0, help="which of the model's rates to use")
+    parser.add_argument("--out", required=True, help="the stream file to write")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+
+
+def run(args, results):
+    check_new_path(args.out, args.overwrite)
+    model = models.load_model(args.model_file)
+    latent_codec = codec.LatentCodec(model, args.step_scale)
+    images = read_images(args)
+    streams = latent_codec.compress(images)
+    with open(args.out, "wb") as file:
+        file.write(codec.pack_stream_file(streams))
+    lengths = np.array([len(stream) for stream in streams])
+    summary = {
+        "out": args.out,
+        "n_images": len(streams),
+        "step_scale": latent_codec.step_scale,
+        "bytes_per_image": float(lengths.mean()),
+        "estimated_bytes_per_image": float(latent_codec.estimated_bytes(latent_codec.symbols(images)).mean()),
+        "header_bytes": latent_codec.header_bytes,
+        "fixed_length_bytes_per_image": model.bytes_per_image,
+        "file_bytes": os.path.getsize(args.out),
+    }
+    print(json.dumps(summary), file=results)
+    return 0

@@ -1,0 +1,39 @@
+"""Real bitstreams: entropy-coded latents whose bytes can be counted, sent and decoded elsewhere.
+
+    from keras_jointcomp import codec
+    model.entropy_coding = codec.fit_entropy_coding(model, train_images, step_scales=[1, 2, 4])
+    streams = codec.LatentCodec(model, step_scale=2).compress(images)      # list of bytes
+    symbols = codec.LatentCodec.for_stream(model, streams[0]).decompress(streams)
+
+Parts: `CategoricalEntropyModel` (per-channel integer tables, with a likelihood), `RangeCoder` (constriction),
+the stream container (`container`: header, checksum, stream files), `rates` (one model at several step
+scales, `EntropyCoding`), `LatentCodec` (all of it for one model and rate).
+"""
+
+from keras_jointcomp.codec.container import (
+    FORMAT_VERSION,
+    BitstreamError,
+    StreamHeader,
+    pack_stream_file,
+    unpack_stream_file,
+)
+from keras_jointcomp.codec.entropy_model import CategoricalEntropyModel
+from keras_jointcomp.codec.latent_codec import LatentCodec, model_fingerprint
+from keras_jointcomp.codec.range_coding import RangeCoder
+from keras_jointcomp.codec.rates import EntropyCoding, fit_entropy_coding, latent_symbols, requantized
+
+__all__ = [
+    "BitstreamError",
+    "CategoricalEntropyModel",
+    "EntropyCoding",
+    "FORMAT_VERSION",
+    "LatentCodec",
+    "RangeCoder",
+    "StreamHeader",
+    "fit_entropy_coding",
+    "latent_symbols",
+    "model_fingerprint",
+    "pack_stream_file",
+    "requantized",
+    "unpack_stream_file",
+]

@@ -1,0 +1,120 @@
+"""One trained model, several rates: coarser quantization steps, each with its own fitted entropy model.
+
+A model's quantizer can be re-instantiated with its step times a *step scale* (`with_step_scale` on the
+quantizer layers): scale 1 is the model as trained, scale 2 halves the number of levels over the same value
+range, and so on. The encoder, decoder and classifier stay the same objects; only the symbols change.
+`EntropyCoding` holds, for every step scale a model is set up to stream at, the probability tables fitted on
+the training set's symbols at that scale. It is saved with the model (``JointModel.entropy_coding``).
+
+    coding = fit_entropy_coding(model, train_images, step_scales=[1, 2, 4])
+    model.entropy_coding = coding                    # then save: the tables travel in the .keras file
+"""
+
+import struct
+
+import numpy as np
+from keras import ops
+
+from keras_jointcomp.codec.entropy_model import CategoricalEntropyModel
+from keras_jointcomp.data import to_float
+from keras_jointcomp.evaluation import check_images
+from keras_jointcomp.models.joint import JointModel
+from keras_jointcomp.serialization import serializable
+
+
+def as_step_scale(scale):
+    """A step scale as the float32 value the stream header carries (so lookups match after a round trip)."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.number)) or not (
+        np.isfinite(scale) and scale > 0
+    ):
+        raise ValueError(f"A step scale must be a finite positive number, got {scale!r}.")
+    return struct.unpack(">f", struct.pack(">f", float(scale)))[0]
+
+
+def requantized(model, step_scale):
+    """``model`` itself at step scale 1; otherwise a new `JointModel` over the same encoder, decoder and
+    classifier objects with the quantizer's step times ``step_scale``. Training-only parts are left out."""
+    quantizer = model.quantizer
+    if quantizer is None or not hasattr(quantizer, "with_step_scale"):
+        raise ValueError(
+            f"Model {model.name!r} has no quantizer with a step ({type(quantizer).__name__}); streaming needs "
+            "integer symbols."
+        )
+    step_scale = as_step_scale(step_scale)
+    if step_scale == 1.0:
+        return model
+    return JointModel(
+        encoder=model.encoder,
+        decoder=model.decoder,
+        classifier=model.classifier,
+        quantizer=quantizer.with_step_scale(step_scale),
+        classifier_input=model.classifier_input,
+        name=f"{model.name}_step_x{step_scale:g}",
+    )
+
+
+def latent_symbols(model, images, batch_size=256):
+    """The integer symbols (int32, N x latent shape) of uint8 images, in inference mode."""
+    check_images(model, images)
+    return np.concatenate([
+        ops.convert_to_numpy(model.encode(to_float(images[start:start + batch_size])))
+        for start in range(0, len(images), batch_size)
+    ]).astype(np.int32)
+
+
+@serializable
+class EntropyCoding:
+    """The step scales a model streams at, each with its `CategoricalEntropyModel`.
+
+    Args:
+        entropy_models: ``{step_scale: CategoricalEntropyModel}``.
+    """
+
+    def __init__(self, entropy_models):
+        if not entropy_models:
+            raise ValueError("An EntropyCoding needs at least one step scale.")
+        self.entropy_models = {as_step_scale(scale): model for scale, model in sorted(entropy_models.items())}
+
+    @property
+    def step_scales(self):
+        return list(self.entropy_models)
+
+    def covers(self, step_scale):
+        """Whether this coding has tables for ``step_scale``."""
+        return as_step_scale(step_scale) in self.entropy_models
+
+    def merged(self, other):
+        """A new coding with the rates of both (``other``'s tables where both have a scale)."""
+        return EntropyCoding({**self.entropy_models, **other.entropy_models})
+
+    def entropy_model(self, step_scale):
+        """The tables for ``step_scale``, or an error naming the scales this model streams at."""
+        step_scale = as_step_scale(step_scale)
+        if not self.covers(step_scale):
+            raise ValueError(
+                f"This model has no entropy tables for step scale {step_scale:g}; it streams at step scales "
+                f"{', '.join(f'{scale:g}' for scale in self.step_scales)} (fit more with fit_entropy_coding)."
+            )
+        return self.entropy_models[step_scale]
+
+    def get_config(self):
+        return {"rates": [{"step_scale": scale, "entropy_model": model.get_config()}
+                          for scale, model in self.entropy_models.items()]}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls({rate["step_scale"]: CategoricalEntropyModel.from_config(rate["entropy_model"])
+                    for rate in config["rates"]})
+
+    def __repr__(self):
+        return f"EntropyCoding(step_scales={self.step_scales})"
+
+
+def fit_entropy_coding(model, images, step_scales=(1.0,), batch_size=256):
+    """Fit one `CategoricalEntropyModel` per step scale on the symbols of ``images`` (the training set)."""
+    models = {}
+    for scale in step_scales:
+        quantized = requantized(model, scale)
+        symbols = latent_symbols(quantized, images, batch_size)
+        models[scale] = CategoricalEntropyModel.fit(symbols, quantized.quantizer.symbol_range)
+    return EntropyCoding(models)
