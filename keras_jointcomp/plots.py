@@ -60,16 +60,25 @@ def save_rate_accuracy_curves(curves, path, title="", rate_key="total_entropy_bi
 
 def save_rate_distortion_curves(rows, path, title=""):
     """Test accuracy and PSNR against actual bytes per image, one line per codec (rows as in
-    `keras_jointcomp.rate_distortion`); a codec without a measure is left out of that panel."""
+    `keras_jointcomp.rate_distortion`; the first row's codec is the learned one). When other codecs are
+    present a third panel zooms the accuracy into their byte range, where the comparison is made. A codec
+    without a measure is left out of that panel."""
     pyplot = _pyplot()
-    figure, axes = pyplot.subplots(1, 2, figsize=(11, 4))
-    for codec in dict.fromkeys(row["codec"] for row in rows):
-        points = sorted((row for row in rows if row["codec"] == codec), key=lambda row: row["bytes_per_image"])
-        for axis, key, scale in ((axes[0], "accuracy", 100.0), (axes[1], "psnr_db", 1.0)):
-            measured = [(row["bytes_per_image"], row[key] * scale) for row in points if row[key] is not None]
-            if measured:
-                axis.plot(*zip(*measured), marker="o", label=codec)
-    for axis, label in zip(axes, ("test accuracy (%)", "PSNR (dB)")):
+    learned = rows[0]["codec"]
+    others = [row["bytes_per_image"] for row in rows if row["codec"] != learned]
+    panels = [("accuracy", 100.0, "test accuracy (%)", None), ("psnr_db", 1.0, "PSNR (dB)", None)]
+    if others:
+        panels.append(("accuracy", 100.0, "test accuracy (%), the other codecs' byte range",
+                       (min(others) * 0.9, max(others) * 1.05)))
+    figure, axes = pyplot.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for axis, (key, scale, label, window) in zip(axes[0], panels):
+        for codec in dict.fromkeys(row["codec"] for row in rows):
+            points = sorted((row["bytes_per_image"], row[key] * scale) for row in rows
+                            if row["codec"] == codec and row[key] is not None)
+            if window:
+                points = [point for point in points if window[0] <= point[0] <= window[1]]
+            if points:
+                axis.plot(*zip(*points), marker="o", label=codec)
         axis.set_xlabel("bytes per image (actual streams, headers included)")
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)

@@ -35,6 +35,7 @@ def add_parser(subparsers, name):
                         help="epochs to train each baseline's classifier on decoded images (0: no baselines)")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--label", help="name of the learned curve in the JSON and plot (default: the model's name)")
     parser.add_argument("--max-test", type=int, help="only the first N test images")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="rd", help="output prefix: writes OUT.json and OUT.png")
@@ -58,7 +59,7 @@ def run(args, results):
     test = data.load(args.dataset, "test", data_dir=args.data_dir)
     test_images, test_labels = test.images[:args.max_test], test.labels[:args.max_test]
     learned = rate_distortion.learned_curve(model, train.images, test_images, test_labels,
-                                            parse_step_scales(args.step_scales), args.batch_size)
+                                            parse_step_scales(args.step_scales), args.batch_size, args.label)
     baselines = {"jpeg": parse_qualities(args.jpeg_qualities), "webp": parse_qualities(args.webp_qualities)}
     baseline = (_baseline_rows(model, baselines, (train.images, train.labels), (test_images, test_labels), args)
                 if args.baseline_epochs else [])

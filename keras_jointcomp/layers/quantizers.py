@@ -50,8 +50,8 @@ class RoundingQuantizer(keras.layers.Layer):
 
     def with_step_scale(self, scale):
         """A new quantizer with ``scale`` times the step over the same value range, for another rate from
-        the same trained model: ``num_bits`` shrinks (or grows) to the fewest bits whose symbols still
-        reach this quantizer's largest value."""
+        the same trained model: ``num_bits`` shrinks (or grows) to the fewest bits whose levels cover this
+        quantizer's largest value to within one new step (scale 2 on 0..15: 3 bits, levels 0, 2, ..., 14)."""
         if not (math.isfinite(scale) and scale > 0):
             raise ValueError(f"The step scale must be finite and positive, got {scale!r}.")
         num_bits = None
