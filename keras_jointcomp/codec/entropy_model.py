@@ -10,7 +10,9 @@ as the escape entry followed by its value in 32 raw bits, so no image is ever re
 
 The model is fitted once, on the training set's symbols, and saved with the model (`EntropyCoding`). Any
 other probability model (a learned prior trained with a rate term) can take its place by offering the same
-two things: `likelihood(symbols)` for rates and losses, and `integer_tables()` for the coder.
+interface: ``latent_shape``, `likelihood(symbols)` and `estimated_bits(symbols)` for rates and losses,
+`integer_tables()` for the coder (`RangeCoder` reads nothing else), and ``get_config`` to be saved and
+fingerprinted. Neither the coder nor the stream container changes.
 """
 
 import numpy as np

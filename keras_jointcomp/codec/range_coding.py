@@ -25,28 +25,38 @@ class CodingError(ValueError):
 
 
 class RangeCoder:
-    """Encode and decode one image's symbols under a `CategoricalEntropyModel`."""
+    """Encode and decode one image's symbols under an entropy model.
+
+    The coder reads only the model's ``latent_shape`` and ``integer_tables()`` (per channel: the lowest
+    symbol and the integer frequencies, the escape entry last, summing to ``2**PRECISION``), so any
+    probability model that offers them, fitted or learned, codes through it unchanged.
+    """
 
     def __init__(self, entropy_model):
-        self.entropy_model = entropy_model
-        self._lows = entropy_model.low
-        self._sizes = np.array([len(table) - 1 for table in entropy_model.frequencies])
+        self.latent_shape = tuple(entropy_model.latent_shape)
+        tables = entropy_model.integer_tables()
+        self._lows = np.array([low for low, _ in tables], np.int64)
+        self._sizes = np.array([len(frequencies) - 1 for _, frequencies in tables], np.int64)
         self._models = [
-            constriction.stream.model.Categorical(table / 2.0**PRECISION, perfect=False)
-            for table in entropy_model.frequencies
+            constriction.stream.model.Categorical(np.asarray(frequencies) / 2.0**PRECISION, perfect=False)
+            for _, frequencies in tables
         ]
         self._raw = constriction.stream.model.Uniform(_RAW_HALF)
-        self._positions = int(np.prod(entropy_model.latent_shape[:-1], dtype=np.int64))
+        self._positions = int(np.prod(self.latent_shape[:-1], dtype=np.int64))
 
     def encode(self, symbols):
         """The payload bytes of one image's symbols (of the entropy model's latent shape)."""
         symbols = np.asarray(symbols)
-        indices, escaped = self.entropy_model.table_indices(symbols[None])
-        indices = indices.reshape(self._positions, -1).astype(np.int32)
+        if symbols.shape != self.latent_shape or not np.issubdtype(symbols.dtype, np.integer):
+            raise ValueError(f"One image's symbols must be integers of shape {self.latent_shape}, got "
+                             f"{symbols.dtype} {symbols.shape}.")
+        offsets = symbols.reshape(self._positions, -1).astype(np.int64) - self._lows
+        escaped = (offsets < 0) | (offsets >= self._sizes)
+        indices = np.where(escaped, self._sizes, offsets).astype(np.int32)
         encoder = constriction.stream.queue.RangeEncoder()
         for channel, model in enumerate(self._models):
             encoder.encode(indices[:, channel], model)
-        raw = _raw_halves(symbols[escaped[0]])
+        raw = _raw_halves(symbols.reshape(self._positions, -1)[escaped])
         if len(raw):
             encoder.encode(raw, self._raw)
         payload = encoder.get_compressed().astype(">u4").tobytes()
@@ -63,7 +73,7 @@ class RangeCoder:
                 symbols[escaped] = _from_raw_halves(decoder.decode(self._raw, 2 * int(escaped.sum())))
         except (ValueError, RuntimeError, AssertionError) as error:
             raise CodingError(f"the payload does not decode ({error})") from error
-        return symbols.astype(np.int32).reshape(self.entropy_model.latent_shape)
+        return symbols.astype(np.int32).reshape(self.latent_shape)
 
     def _shortest(self, payload, symbols):
         """``payload`` without the trailing bytes that decoding does not need (checked by decoding)."""
