@@ -1,8 +1,14 @@
-"""``jointcomp evaluate MODEL.keras --dataset NAME``: accuracy, PSNR and rate of a saved model."""
+"""``jointcomp evaluate MODEL.keras --dataset NAME``: accuracy, PSNR and rate of a saved model.
+
+The rate is the fixed-length size of the quantized latent and, when the model carries entropy tables, the
+mean size of its actual streams (``stream_bytes_per_image``, header included).
+"""
 
 import json
 
-from keras_jointcomp import data, models
+import numpy as np
+
+from keras_jointcomp import codec, data, models
 from keras_jointcomp.evaluation import evaluate
 
 
@@ -21,6 +27,9 @@ def run(args, results):
     images, labels = data.load(args.dataset, args.split, data_dir=args.data_dir)
     report = {"model_file": args.model_file, "dataset": args.dataset, "split": args.split,
               **evaluate(model, images, labels, batch_size=args.batch_size)}
+    if getattr(model, "entropy_coding", None) is not None:
+        streams = codec.LatentCodec(model, batch_size=args.batch_size).compress(images)
+        report["stream_bytes_per_image"] = float(np.mean([len(stream) for stream in streams]))
     if args.json:
         print(json.dumps(report), file=results)
     else:

@@ -42,6 +42,7 @@ def test_train_then_evaluate_prints_one_json_object(trained_file, tiny_data_dir,
     report = json.loads(out)
     assert {"accuracy", "psnr_db", "bytes_per_image", "compression_ratio", "n_images"} <= set(report)
     assert report["bytes_per_image"] == 200 and report["n_images"] == 16
+    assert 23 < report["stream_bytes_per_image"] < 200  # `train` fitted entropy tables: real streams
     assert 0 <= report["accuracy"] <= 1 and report["psnr_db"] > 0
 
 
