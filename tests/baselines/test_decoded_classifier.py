@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import keras
 import pytest
@@ -66,3 +67,14 @@ def test_images_of_the_wrong_shape_are_refused():
     with pytest.raises(ValueError, match="do not fit model"):
         baselines.baseline_point(lambda: models.load("atl_lenet"), baselines.PillowCodec("jpeg", 10), train, test,
                                  1, CONFIG)
+
+
+def test_a_classifier_that_never_left_chance_is_reported():
+    from keras_jointcomp.baselines.decoded_classifier import _warn_if_training_stalled
+
+    codec = baselines.PillowCodec("jpeg", 10)
+    with pytest.warns(RuntimeWarning, match="jpeg q10 baseline's classifier stayed at chance"):
+        _warn_if_training_stalled({"accuracy": [0.10, 0.11]}, 10, codec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_if_training_stalled({"accuracy": [0.10, 0.62]}, 10, codec)
