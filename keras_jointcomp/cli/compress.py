@@ -27,7 +27,8 @@ def run(args, results):
     model = models.load_model(args.model_file)
     latent_codec = codec.LatentCodec(model, args.step_scale)
     images = read_images(args)
-    streams = latent_codec.compress(images)
+    symbols = latent_codec.symbols(images)
+    streams = latent_codec.compress_symbols(symbols)
     with open(args.out, "wb") as file:
         file.write(codec.pack_stream_file(streams))
     lengths = np.array([len(stream) for stream in streams])
@@ -36,7 +37,7 @@ def run(args, results):
         "n_images": len(streams),
         "step_scale": latent_codec.step_scale,
         "bytes_per_image": float(lengths.mean()),
-        "estimated_bytes_per_image": float(latent_codec.estimated_bytes(latent_codec.symbols(images)).mean()),
+        "estimated_bytes_per_image": float(latent_codec.estimated_bytes(symbols).mean()),
         "header_bytes": latent_codec.header_bytes,
         "fixed_length_bytes_per_image": model.bytes_per_image,
         "file_bytes": os.path.getsize(args.out),

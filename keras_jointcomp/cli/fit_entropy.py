@@ -7,7 +7,7 @@ The tables (one per step scale) are fitted on the training split and saved insid
 import json
 
 from keras_jointcomp import codec, data, models
-from keras_jointcomp.cli.inputs import check_new_path
+from keras_jointcomp.cli.inputs import check_new_path, parse_step_scales
 
 
 def add_parser(subparsers, name):
@@ -18,17 +18,6 @@ def add_parser(subparsers, name):
     parser.add_argument("--step-scales", default="1", help="comma-separated step scales to stream at")
     parser.add_argument("--out", help="the .keras file to write (default: the model file, with --overwrite)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-
-
-def parse_step_scales(text):
-    """Comma-separated positive numbers."""
-    try:
-        scales = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ValueError(f"step scales must be comma-separated numbers, got {text!r}") from None
-    if not scales or min(scales) <= 0:
-        raise ValueError(f"step scales must be positive numbers, got {text!r}")
-    return scales
 
 
 def run(args, results):

@@ -1,5 +1,5 @@
-"""What several commands share: images from files or a data set split, and outputs that never replace a
-user's file unless asked."""
+"""What several commands share: images from files or a data set split, comma-separated numbers, and
+outputs that never replace a user's file unless asked."""
 
 import os
 
@@ -36,3 +36,21 @@ def check_new_path(path, overwrite):
     """Refuse to replace an existing file or folder unless ``overwrite``."""
     if os.path.exists(path) and not overwrite:
         raise FileExistsError(f"{path} already exists; pass --overwrite to replace it")
+
+
+def parse_step_scales(text):
+    """Comma-separated positive numbers."""
+    try:
+        scales = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"step scales must be comma-separated numbers, got {text!r}") from None
+    if not scales or min(scales) <= 0:
+        raise ValueError(f"step scales must be positive numbers, got {text!r}")
+    return scales
+
+
+def parse_qualities(text):
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"qualities must be comma-separated integers, got {text!r}") from None

@@ -13,8 +13,7 @@ import keras
 
 from keras_jointcomp import data, models, plots, rate_distortion, training
 from keras_jointcomp.baselines import baseline_curve
-from keras_jointcomp.cli.fit_entropy import parse_step_scales
-from keras_jointcomp.cli.inputs import check_new_path
+from keras_jointcomp.cli.inputs import check_new_path, parse_qualities, parse_step_scales
 from keras_jointcomp.models.joint import JointModel
 
 DEFAULT_JPEG_QUALITIES = "1,5,10,20,30,50"
@@ -40,13 +39,6 @@ def add_parser(subparsers, name):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="rd", help="output prefix: writes OUT.json and OUT.png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
-
-
-def parse_qualities(text):
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ValueError(f"qualities must be comma-separated integers, got {text!r}") from None
 
 
 def run(args, results):

@@ -1,11 +1,11 @@
 """``jointcomp train MODEL``: build a zoo model for a data set, train it by a named method, save it."""
 
 import json
-import os
 
 import keras
 
 from keras_jointcomp import codec, data, models, training
+from keras_jointcomp.cli.inputs import check_new_path
 from keras_jointcomp.evaluation import evaluate
 
 
@@ -34,8 +34,7 @@ def add_parser(subparsers, name):
 
 def run(args, results):
     out = args.out or f"{args.model}-{args.dataset}.keras"
-    if os.path.exists(out) and not args.overwrite:
-        raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
+    check_new_path(out, args.overwrite)
     if min(args.epochs, args.epoch_sets, args.batch_size) < 1:
         raise ValueError("--epochs, --epoch-sets and --batch-size must be at least 1")
     recipe = training.get_recipe(args.method)

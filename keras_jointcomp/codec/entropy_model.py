@@ -104,11 +104,8 @@ class CategoricalEntropyModel:
     def table_indices(self, symbols):
         """Index of each symbol in its channel's table (symbols (N, *latent_shape)); escapes get the last
         index. Returns ``(indices, escaped)``, both of the symbols' shape."""
-        symbols = self._check_symbols(symbols).astype(np.int64)
-        sizes = np.array([len(table) - 1 for table in self.frequencies])
-        offsets = symbols - self.low
-        escaped = (offsets < 0) | (offsets >= sizes)
-        return np.where(escaped, sizes, offsets), escaped
+        symbols = self._check_symbols(symbols)
+        return table_indices(symbols, self.low, [len(table) - 1 for table in self.frequencies])
 
     def likelihood(self, symbols):
         """``P(symbol)`` under the tables, per element of symbols (N, *latent_shape), float64.
@@ -159,6 +156,15 @@ class CategoricalEntropyModel:
 
     def __repr__(self):
         return f"CategoricalEntropyModel(latent_shape={self.latent_shape})"
+
+
+def table_indices(symbols, lows, sizes):
+    """``(indices, escaped)`` of integer symbols whose last axis holds the channels, for tables starting at
+    ``lows`` with ``sizes`` in-range symbols each: escaped symbols (outside their range) get index ``size``."""
+    sizes = np.asarray(sizes, np.int64)
+    offsets = np.asarray(symbols).astype(np.int64) - np.asarray(lows, np.int64)
+    escaped = (offsets < 0) | (offsets >= sizes)
+    return np.where(escaped, sizes, offsets), escaped
 
 
 def _integer_frequencies(counts, escape_count):

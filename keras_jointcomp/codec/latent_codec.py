@@ -72,7 +72,11 @@ class LatentCodec:
 
     def compress(self, images):
         """One stream (`bytes`) per uint8 image."""
-        return [pack(self.header, self.coder.encode(symbols)) for symbols in self.symbols(images)]
+        return self.compress_symbols(self.symbols(images))
+
+    def compress_symbols(self, symbols):
+        """One stream per image of symbols already computed by `symbols` (N x latent shape)."""
+        return [pack(self.header, self.coder.encode(image_symbols)) for image_symbols in symbols]
 
     # --- Server side --------------------------------------------------------------------------------------
 

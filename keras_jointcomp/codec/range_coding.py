@@ -14,7 +14,7 @@ encoder checks every stream it returns by decoding it).
 import numpy as np
 
 import constriction
-from keras_jointcomp.codec.entropy_model import PRECISION
+from keras_jointcomp.codec.entropy_model import PRECISION, table_indices
 
 _RAW_HALF = 2**16
 _PAD = b"\xff"
@@ -50,13 +50,13 @@ class RangeCoder:
         if symbols.shape != self.latent_shape or not np.issubdtype(symbols.dtype, np.integer):
             raise ValueError(f"One image's symbols must be integers of shape {self.latent_shape}, got "
                              f"{symbols.dtype} {symbols.shape}.")
-        offsets = symbols.reshape(self._positions, -1).astype(np.int64) - self._lows
-        escaped = (offsets < 0) | (offsets >= self._sizes)
-        indices = np.where(escaped, self._sizes, offsets).astype(np.int32)
+        by_channel = symbols.reshape(self._positions, -1)
+        indices, escaped = table_indices(by_channel, self._lows, self._sizes)
+        indices = indices.astype(np.int32)
         encoder = constriction.stream.queue.RangeEncoder()
         for channel, model in enumerate(self._models):
             encoder.encode(indices[:, channel], model)
-        raw = _raw_halves(symbols.reshape(self._positions, -1)[escaped])
+        raw = _raw_halves(by_channel[escaped])
         if len(raw):
             encoder.encode(raw, self._raw)
         payload = encoder.get_compressed().astype(">u4").tobytes()
