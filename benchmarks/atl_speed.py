@@ -70,10 +70,9 @@ def measure(images_count, epoch_set_images, batch_size):
 
     big = rng.integers(0, 256, (epoch_set_images, 28, 28, 1), dtype=np.uint8)
     big_labels = rng.integers(0, 10, epoch_set_images)
-    schedule = training.ATLSchedule(max_epoch_sets=1, finetune_epochs=0)
     start = time.perf_counter()
-    training.get_recipe("atl")(model, (big, big_labels), 1, runner.config,
-                               validation=(images[:1000], labels[:1000]), schedule=schedule)
+    training.get_recipe("atl")(model, (big, big_labels), 0, runner.config,
+                               validation=(images[:1000], labels[:1000]), epoch_sets=1)
     result["atl_epoch_set_s"] = time.perf_counter() - start
     result["atl_epoch_set_images"] = epoch_set_images
     return result

@@ -95,8 +95,8 @@ def run_dataset(name, train, test, args, config):
 
     # Table 5: Alternating Transfer Learning.
     atl_model = fresh_model(train, args.seed)
-    schedule = training.ATLSchedule(max_epoch_sets=args.epoch_sets, finetune_epochs=max(1, args.epochs // 25))
-    history = training.get_recipe("atl")(atl_model, tuple(train), args.epoch_sets, config, schedule=schedule)
+    history = training.get_recipe("atl")(atl_model, tuple(train), max(1, args.epochs // 25), config,
+                                         epoch_sets=args.epoch_sets)
     row("atl", atl_model, STUDY["atl"].get(name))
     rows[-1]["epoch_sets"] = sum(1 for record in history if "epoch_set" in record)
     return rows, atl_model

@@ -1,40 +1,36 @@
-"""Measure a trained model on labelled uint8 images: accuracy, PSNR and fixed-length rate."""
+"""Measure a trained model on labelled images: accuracy, PSNR and fixed-length rate.
+
+Images follow the package's input contract (`keras_jointcomp.data.checks`): uint8 0..255 as `data.load`
+returns them, or float images in [0, 1], read as 8-bit data (`data.as_uint8`), so both give the same numbers.
+Images and labels are checked first; a wrong array is a one-line `ImageInputError`, never a silent 0 %.
+"""
 
 import contextlib
 
 import numpy as np
 
 from keras_jointcomp import metrics
-from keras_jointcomp.data import batches
+from keras_jointcomp.data import as_uint8, batches, check_labels
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
-
-
-def check_images(model, images):
-    """Raise a one-line error when ``images`` are not uint8 NHWC of the model's input shape."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(f"Images must be uint8 (0..255), got dtype {images.dtype}.")
-    expected = tuple(model.input_shape[1:])
-    if images.ndim != 4 or images.shape[1:] != expected:
-        raise ValueError(
-            f"Images of shape {images.shape[1:]} do not fit model {model.name!r}, which takes {expected} "
-            "(height, width, channels)."
-        )
-    if len(images) == 0:
-        raise ValueError("No images to evaluate.")
 
 
 def evaluate(model, images, labels, batch_size=256):
     """Accuracy, PSNR (dB, peak 1.0 on [0, 1] images), bytes per image and compression ratio.
 
+    ``images``: uint8 (N, H, W, C) or floats in [0, 1], of the model's input shape. ``labels``: integer class
+    indices 0..num_classes-1, one per image (checked when the model has a classifier; float labels and
+    labels outside the classes are refused rather than scored).
+
     Returns a dict with ``accuracy`` (None without a classifier), ``psnr_db`` (None without a decoder),
     ``bytes_per_image``, ``compression_ratio`` and ``n_images``.
     """
-    check_images(model, images)
+    images = as_uint8(images, model)
+    if model.num_classes is not None:
+        labels = check_labels(labels, model.num_classes, count=len(images))
     outputs = model.predict(batches(images, batch_size=batch_size), verbose=0)
     result = {"accuracy": None, "psnr_db": None}
     if LOGITS in outputs:
-        result["accuracy"] = float(metrics.accuracy(np.asarray(labels), outputs[LOGITS]))
+        result["accuracy"] = float(metrics.accuracy(labels, outputs[LOGITS]))
     if RECONSTRUCTION in outputs:
         result["psnr_db"] = float(metrics.psnr(images.astype("float32") / 255.0, outputs[RECONSTRUCTION]))
     result.update(
@@ -67,10 +63,11 @@ def soft_decisions(model):
 def robustness(model, images, labels, seed=0, batch_size=256):
     """Accuracy on the test images distorted by rotation (up to 15 degrees), horizontal flip, colour jitter,
     and all three at once (`augment.distortions`): the hierarchical study's robustness test. Each distortion
-    is applied to every image, drawn with ``seed``; returns ``{distortion: accuracy}`` with "none" first."""
+    is applied to every image, drawn with ``seed``; returns ``{distortion: accuracy}`` with "none" first.
+    Images and labels as for `evaluate` (float images are distorted as 8-bit data)."""
     from keras_jointcomp import augment  # the augmentations import Pillow; only this function needs them
 
-    check_images(model, images)
+    images = as_uint8(images, model)  # the distortions work on uint8 images
     cases = {
         "rotation": augment.Compose([augment.Rotate(15.0)]),
         "flip": augment.Compose([augment.Flip(probability=1.0)]),

@@ -18,7 +18,7 @@ import numpy as np
 from keras_jointcomp import metrics
 from keras_jointcomp.baselines.pillow_codecs import PillowCodec
 from keras_jointcomp.data import batches, to_float
-from keras_jointcomp.evaluation import check_images
+from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.training import get_recipe
 
@@ -45,8 +45,7 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
     model = model_factory()
     _check_model(model)
     (train_images, train_labels), (test_images, test_labels) = train, test
-    check_images(model, train_images)
-    check_images(model, test_images)
+    train_images, test_images = as_uint8(train_images, model), as_uint8(test_images, model)
     channels = np.shape(test_images)[-1]
 
     decoded_train = codec.decode(codec.encode(train_images), channels)

@@ -7,30 +7,36 @@ model's estimate.
 import json
 import os
 
-import numpy as np
-
-from keras_jointcomp import codec, models
+from keras_jointcomp import files
+from keras_jointcomp.cli import inputs
 from keras_jointcomp.cli.inputs import add_image_arguments, check_new_path, read_images
 
 
-def add_parser(subparsers, name):
-    parser = subparsers.add_parser(name, help="compress images into a file of bitstreams")
-    parser.add_argument("model_file", help="a .keras model with entropy tables (see fit-entropy)")
+def add_parser(subparsers, name, argv=(), **kwargs):
+    parser = subparsers.add_parser(name, help="compress images into a file of bitstreams", **kwargs)
+    parser.add_argument("model_file", type=inputs.existing_file,
+                        help="a .keras model with entropy tables (see fit-entropy)")
     add_image_arguments(parser)
-    parser.add_argument("--step-scale", type=float, default=1.0, help="which of the model's rates to use")
+    parser.add_argument("--step-scale", type=inputs.POSITIVE_FLOAT, default=1.0,
+                        help="which of the model's rates to use")
     parser.add_argument("--out", required=True, help="the stream file to write")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
 
 
 def run(args, results):
+    inputs.check_image_source(args)
     check_new_path(args.out, args.overwrite)
-    model = models.load_model(args.model_file)
+    import numpy as np
+
+    from keras_jointcomp import codec
+    from keras_jointcomp.cli.models import load_joint_model
+
+    model = load_joint_model(args.model_file)
     latent_codec = codec.LatentCodec(model, args.step_scale)
     images = read_images(args)
     symbols = latent_codec.symbols(images)
     streams = latent_codec.compress_symbols(symbols)
-    with open(args.out, "wb") as file:
-        file.write(codec.pack_stream_file(streams))
+    files.write_bytes(args.out, codec.pack_stream_file(streams))
     lengths = np.array([len(stream) for stream in streams])
     summary = {
         "out": args.out,

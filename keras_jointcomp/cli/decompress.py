@@ -8,45 +8,49 @@ stops it with a one-line error before anything is written.
 import json
 import os
 
-import numpy as np
-from PIL import Image
-
-from keras_jointcomp import codec, models
+from keras_jointcomp import files
+from keras_jointcomp.cli import inputs
 from keras_jointcomp.cli.inputs import check_new_path
-from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
 
-def add_parser(subparsers, name):
-    parser = subparsers.add_parser(name, help="decode a file of bitstreams to PNG images and labels")
-    parser.add_argument("model_file", help="the .keras model the streams were written with")
-    parser.add_argument("stream_file", help="a file written by `jointcomp compress`")
+def add_parser(subparsers, name, argv=(), **kwargs):
+    parser = subparsers.add_parser(name, help="decode a file of bitstreams to PNG images and labels", **kwargs)
+    parser.add_argument("model_file", type=inputs.existing_file, help="the .keras model the streams were written with")
+    parser.add_argument("stream_file", type=inputs.existing_file, help="a file written by `jointcomp compress`")
     parser.add_argument("--out-dir", required=True, help="folder for the PNG images and labels.json")
-    parser.add_argument("--overwrite", action="store_true", help="write into an existing folder")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing folder, whole")
 
 
 def run(args, results):
     check_new_path(args.out_dir, args.overwrite)
-    model = models.load_model(args.model_file)
+    if os.path.exists(args.out_dir) and not os.path.isdir(args.out_dir):
+        raise FileExistsError(f"--out-dir {args.out_dir} is a file, not a folder")
+    import numpy as np
+    from PIL import Image
+
+    from keras_jointcomp import codec
+    from keras_jointcomp.cli.models import load_joint_model
+    from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
+
+    model = load_joint_model(args.model_file)
     with open(args.stream_file, "rb") as file:
         streams = codec.unpack_stream_file(file.read())
     if not streams:
         raise codec.BitstreamError(f"{args.stream_file} holds no streams")
     latent_codec = codec.LatentCodec.for_stream(model, streams[0])
     outputs = latent_codec.heads(latent_codec.decompress(streams))
-    os.makedirs(args.out_dir, exist_ok=True)
     written = []
-    if RECONSTRUCTION in outputs:
-        pixels = np.clip(np.round(outputs[RECONSTRUCTION] * 255.0), 0, 255).astype(np.uint8)
-        for index, image in enumerate(pixels):
-            path = os.path.join(args.out_dir, f"image_{index:05d}.png")
-            Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(path)
-            written.append(path)
-    summary = {"out_dir": args.out_dir, "n_images": len(streams), "step_scale": latent_codec.step_scale,
-               "images_written": len(written)}
-    if LOGITS in outputs:
-        labels = np.argmax(outputs[LOGITS], axis=-1).tolist()
-        with open(os.path.join(args.out_dir, "labels.json"), "w") as file:
-            json.dump({"labels": labels}, file)
-        summary["labels"] = labels
+    summary = {"out_dir": args.out_dir, "n_images": len(streams), "step_scale": latent_codec.step_scale}
+    with files.atomic_directory(args.out_dir) as folder:  # the folder appears, or replaces the old one, whole
+        if RECONSTRUCTION in outputs:
+            pixels = np.clip(np.round(outputs[RECONSTRUCTION] * 255.0), 0, 255).astype(np.uint8)
+            for index, image in enumerate(pixels):
+                name = f"image_{index:05d}.png"
+                Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(os.path.join(folder, name))
+                written.append(os.path.join(args.out_dir, name))
+        if LOGITS in outputs:
+            summary["labels"] = np.argmax(outputs[LOGITS], axis=-1).tolist()
+            files.write_text(os.path.join(folder, "labels.json"), json.dumps({"labels": summary["labels"]}))
+    summary["images_written"] = len(written)
     print(json.dumps(summary), file=results)
     return 0

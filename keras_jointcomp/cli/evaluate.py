@@ -6,25 +6,28 @@ mean size of its actual streams (``stream_bytes_per_image``, header included).
 
 import json
 
-import numpy as np
-
-from keras_jointcomp import codec, data, models
-from keras_jointcomp.evaluation import evaluate
+from keras_jointcomp.cli import inputs
 
 
-def add_parser(subparsers, name):
-    parser = subparsers.add_parser(name, help="evaluate a saved .keras model on a data set")
-    parser.add_argument("model_file", help="a .keras file saved by `jointcomp train` or the Python API")
-    parser.add_argument("--dataset", default=data.OFFLINE_DEFAULT)
+def add_parser(subparsers, name, argv=(), **kwargs):
+    parser = subparsers.add_parser(name, help="evaluate a saved .keras model on a data set", **kwargs)
+    parser.add_argument("model_file", type=inputs.existing_file,
+                        help="a .keras file saved by `jointcomp train` or the Python API")
+    inputs.add_data_arguments(parser)
     parser.add_argument("--split", default="test", choices=("train", "test"))
-    parser.add_argument("--data-dir", help="folder holding <name>.npz or <name>/{train,test}/<class>/")
-    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args, results):
-    model = models.load_model(args.model_file)
-    images, labels = data.load(args.dataset, args.split, data_dir=args.data_dir)
+    import numpy as np
+
+    from keras_jointcomp import codec
+    from keras_jointcomp.cli.models import load_joint_model
+    from keras_jointcomp.evaluation import evaluate
+
+    model = load_joint_model(args.model_file)
+    images, labels = inputs.load_split(args, args.split)
     report = {"model_file": args.model_file, "dataset": args.dataset, "split": args.split,
               **evaluate(model, images, labels, batch_size=args.batch_size)}
     if getattr(model, "entropy_coding", None) is not None:
@@ -34,5 +37,5 @@ def run(args, results):
         print(json.dumps(report), file=results)
     else:
         for key, value in report.items():
-            print(f"{key:>18}: {value}", file=results)
+            print(f"{key:>22}: {value}", file=results)
     return 0

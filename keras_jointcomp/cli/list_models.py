@@ -2,20 +2,18 @@
 
 import json
 
-from keras_jointcomp import data, models, training
+from keras_jointcomp.data import catalog
+from keras_jointcomp.models import registry
+from keras_jointcomp.training import methods
 
 
-def add_parser(subparsers, name):
-    parser = subparsers.add_parser(name, help="list models, training methods and data sets")
+def add_parser(subparsers, name, argv=(), **kwargs):
+    parser = subparsers.add_parser(name, help="list models, training methods and data sets", **kwargs)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args, results):
-    listing = {
-        "models": models.available(),
-        "methods": {name: recipe.description for name, recipe in sorted(training.RECIPES.items())},
-        "datasets": data.available(),
-    }
+    listing = {"models": registry.available(), "methods": methods.available(), "datasets": catalog.available()}
     if args.json:
         print(json.dumps(listing, indent=2), file=results)
         return 0

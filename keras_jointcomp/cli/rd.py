@@ -9,34 +9,33 @@ architecture on the decoded training images for ``--baseline-epochs`` (0 skips t
 
 import json
 
-import keras
+from keras_jointcomp import files
+from keras_jointcomp.cli import inputs
+from keras_jointcomp.cli.inputs import check_new_path
 
-from keras_jointcomp import data, models, plots, rate_distortion, training
-from keras_jointcomp.baselines import baseline_curve
-from keras_jointcomp.cli.inputs import check_new_path, parse_qualities, parse_step_scales
-from keras_jointcomp.models.joint import JointModel
-
+DEFAULT_STEP_SCALES = "1,2,4"
 DEFAULT_JPEG_QUALITIES = "1,5,10,20,30,50"
 DEFAULT_WEBP_QUALITIES = "0,5,10,20,30,50"
 
 
-def add_parser(subparsers, name):
+def add_parser(subparsers, name, argv=(), **kwargs):
     parser = subparsers.add_parser(name, help="rate-accuracy-distortion curve of a saved model, against JPEG "
-                                              "and WebP")
-    parser.add_argument("model_file", help="a trained .keras model with a quantizer")
-    parser.add_argument("--dataset", default=data.OFFLINE_DEFAULT)
-    parser.add_argument("--data-dir", help="folder holding <name>.npz or <name>/{train,test}/<class>/")
-    parser.add_argument("--step-scales", default=",".join(f"{scale:g}" for scale in
-                                                          rate_distortion.DEFAULT_STEP_SCALES))
-    parser.add_argument("--jpeg-qualities", default=DEFAULT_JPEG_QUALITIES, help="comma-separated, '' for none")
-    parser.add_argument("--webp-qualities", default=DEFAULT_WEBP_QUALITIES, help="comma-separated, '' for none")
-    parser.add_argument("--baseline-epochs", type=int, default=5,
+                                              "and WebP", **kwargs)
+    parser.add_argument("model_file", type=inputs.existing_file, help="a trained .keras model with a quantizer")
+    inputs.add_data_arguments(parser)
+    parser.add_argument("--step-scales", type=inputs.step_scales, default=DEFAULT_STEP_SCALES,
+                        help="comma-separated step scales of the learned curve")
+    parser.add_argument("--jpeg-qualities", type=inputs.qualities, default=DEFAULT_JPEG_QUALITIES,
+                        help="comma-separated, '' for none")
+    parser.add_argument("--webp-qualities", type=inputs.qualities, default=DEFAULT_WEBP_QUALITIES,
+                        help="comma-separated, '' for none")
+    parser.add_argument("--baseline-epochs", type=inputs.NON_NEGATIVE_INT, default=5,
                         help="epochs to train each baseline's classifier on decoded images (0: no baselines)")
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256)
+    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3)
     parser.add_argument("--label", help="name of the learned curve in the JSON and plot (default: the model's name)")
-    parser.add_argument("--max-test", type=int, help="only the first N test images")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-test", type=inputs.POSITIVE_INT, help="only the first N test images")
+    parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0)
     parser.add_argument("--out", default="rd", help="output prefix: writes OUT.json and OUT.png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
 
@@ -44,22 +43,23 @@ def add_parser(subparsers, name):
 def run(args, results):
     for path in (f"{args.out}.json", f"{args.out}.png"):
         check_new_path(path, args.overwrite)
-    if args.baseline_epochs < 0 or args.batch_size < 1:
-        raise ValueError("--baseline-epochs must be at least 0 and --batch-size at least 1")
-    model = models.load_model(args.model_file)
-    train = data.load(args.dataset, "train", data_dir=args.data_dir)
-    test = data.load(args.dataset, "test", data_dir=args.data_dir)
+    from keras_jointcomp import plots, rate_distortion
+    from keras_jointcomp.cli.models import load_joint_model
+
+    model = load_joint_model(args.model_file)
+    train = inputs.load_split(args, "train")
+    test = inputs.load_split(args, "test")
     test_images, test_labels = test.images[:args.max_test], test.labels[:args.max_test]
-    learned = rate_distortion.learned_curve(model, train.images, test_images, test_labels,
-                                            parse_step_scales(args.step_scales), args.batch_size, args.label)
-    baselines = {"jpeg": parse_qualities(args.jpeg_qualities), "webp": parse_qualities(args.webp_qualities)}
+    learned = rate_distortion.learned_curve(model, train.images, test_images, test_labels, args.step_scales,
+                                            args.batch_size, args.label)
+    baselines = {"jpeg": args.jpeg_qualities, "webp": args.webp_qualities}
     baseline = (_baseline_rows(model, baselines, (train.images, train.labels), (test_images, test_labels), args)
                 if args.baseline_epochs else [])
     rows = learned + baseline
     report = {
         "name": f"{model.name} on {args.dataset}",
         "description": (
-            f"{args.model_file} streamed at step scales {args.step_scales} (entropy tables fitted on the "
+            f"{args.model_file} streamed at step scales {','.join(map(str, args.step_scales))} (entropy tables fitted on the "
             f"training split), against JPEG (abbreviated streams: tables shared in advance) and WebP, each "
             f"decoded and classified by the model's architecture trained {args.baseline_epochs} epochs on its "
             f"decoded training images; {len(test_images)} test images."
@@ -68,14 +68,19 @@ def run(args, results):
         "comparison": rate_distortion.matched_budget_comparison(rows, learned[0]["codec"])
         if baseline and len(learned) > 1 else [],
     }
-    with open(f"{args.out}.json", "w") as file:
-        json.dump(report, file, indent=2)
+    files.write_text(f"{args.out}.json", json.dumps(report, indent=2))
     plots.save_rate_distortion_curves(rows, f"{args.out}.png", title=report["name"])
     print(json.dumps(report, indent=2), file=results)
     return 0
 
 
 def _baseline_rows(model, baselines, train, test, args):
+    import keras
+
+    from keras_jointcomp import training
+    from keras_jointcomp.baselines import baseline_curve
+    from keras_jointcomp.models.joint import JointModel
+
     def fresh_architecture():
         keras.utils.set_random_seed(args.seed)
         return JointModel.from_config(model.get_config())

@@ -1,51 +1,111 @@
-"""``jointcomp train MODEL``: build a zoo model for a data set, train it by a named method, save it."""
+"""``jointcomp train MODEL``: build a zoo model for a data set, train it by a named method, save it.
 
+The method's own options become flags (``jointcomp train MODEL --method atl --help`` lists them), checked
+with everything else before the data is read. ``--checkpoint-dir`` saves the run after every epoch;
+the same command with ``--resume`` goes on after a crash or a kill.
+"""
+
+import argparse
+import dataclasses
 import json
+import typing
 
-import keras
+from keras_jointcomp.cli import inputs
+from keras_jointcomp.models import registry
+from keras_jointcomp.training import methods
 
-from keras_jointcomp import codec, data, models, training
-from keras_jointcomp.cli.inputs import check_new_path
-from keras_jointcomp.evaluation import evaluate
+DEFAULT_METHOD = "joint"
 
 
-def add_parser(subparsers, name):
-    parser = subparsers.add_parser(name, help="train a zoo model and save it as a .keras file")
-    parser.add_argument("model", help="zoo model name (see `jointcomp list`)")
-    parser.add_argument("--method", default="joint", help="training method (see `jointcomp list`)")
-    parser.add_argument("--dataset", default=data.OFFLINE_DEFAULT,
-                        help=f"data set name (default {data.OFFLINE_DEFAULT}, which works offline)")
-    parser.add_argument("--data-dir", help="folder holding <name>.npz or <name>/{train,test}/<class>/")
-    parser.add_argument("--epochs", type=int, default=5,
-                        help="epochs per phase (for atl and multi-domain: of the fine-tuning / transfer phases)")
-    parser.add_argument("--epoch-sets", type=int, default=25, help="atl, multi-domain: maximum epoch sets")
-    parser.add_argument("--from-model", help="a trained .keras model: for cross-domain, the one whose compressor is "
-                                             "transferred; for other methods, the model to train further (e.g. "
-                                             "a ce-t model for duphil or ldr-ft)")
-    parser.add_argument("--domains", help="multi-domain: comma-separated data sets to alternate over")
-    parser.add_argument("--batch-size", type=int, default=512)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--rounding-gap-weight", type=float, default=0.0,
+def add_parser(subparsers, name, argv=(), **kwargs):
+    method = _method_in(argv)
+    parser = subparsers.add_parser(name, help="train a zoo model and save it as a .keras file", **kwargs)
+    parser.add_argument("model", choices=sorted(registry.available()), metavar="MODEL",
+                        help="zoo model name (see `jointcomp list`)")
+    parser.add_argument("--method", default=DEFAULT_METHOD, choices=sorted(methods.METHODS), metavar="METHOD",
+                        help="training method (see `jointcomp list`); its options follow below")
+    inputs.add_data_arguments(parser)
+    parser.add_argument("--epochs", type=inputs.POSITIVE_INT, default=5,
+                        help="epochs of each phase (atl: of the final fine-tuning of each head)")
+    parser.add_argument("--from-model", type=inputs.existing_file,
+                        help="a trained .keras model to train further instead of a new one (e.g. a ce-t model "
+                             "for duphil or ldr-ft)")
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=512)
+    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3)
+    parser.add_argument("--rounding-gap-weight", type=inputs.NON_NEGATIVE_FLOAT, default=0.0,
                         help="alpha of the rounding-gap loss, for models that expose their latent")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0)
     parser.add_argument("--out", help="output .keras file (default <model>-<dataset>.keras)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    parser.add_argument("--checkpoint-dir", help="save the run here after every epoch, so it can resume")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on with the run saved in --checkpoint-dir (the same command, plus --resume)")
+    if method is not None:
+        _add_method_options(parser, method)
+
+
+def _method_in(argv):
+    """The method named on the command line (default "joint"), or None when it is not a known one (argparse
+    then reports it)."""
+    name = DEFAULT_METHOD
+    for index, word in enumerate(argv):
+        if word == "--method" and index + 1 < len(argv):
+            name = argv[index + 1]
+        elif word.startswith("--method="):
+            name = word.split("=", 1)[1]
+    return methods.METHODS.get(name)
+
+
+def _add_method_options(parser, method):
+    group = parser.add_argument_group(f"options of --method {method.name}", method.options.__doc__)
+    hints = typing.get_type_hints(method.options)
+    for field in dataclasses.fields(method.options):
+        flag = "--" + field.name.replace("_", "-")
+        kind = hints[field.name]
+        kind = next((arg for arg in typing.get_args(kind) if arg is not type(None)), kind)  # Optional[x] -> x
+        metadata = field.metadata
+        if kind is bool:
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default,
+                               help=metadata["help"])
+            continue
+        if kind in (int, float):
+            kind = inputs.number(kind, minimum=metadata.get("minimum"))
+        elif kind is methods.ModelFile:
+            kind = inputs.existing_file
+        else:
+            kind = str
+        group.add_argument(flag, type=kind, default=field.default, choices=metadata.get("choices"),
+                           required=field.default is None and field.type in (methods.ModelFile, methods.DatasetNames),
+                           help=metadata["help"])
 
 
 def run(args, results):
     out = args.out or f"{args.model}-{args.dataset}.keras"
-    check_new_path(out, args.overwrite)
-    if min(args.epochs, args.epoch_sets, args.batch_size) < 1:
-        raise ValueError("--epochs, --epoch-sets and --batch-size must be at least 1")
-    recipe = training.get_recipe(args.method)
+    if args.resume and not args.checkpoint_dir:
+        raise ValueError("--resume needs --checkpoint-dir (the folder of the run to go on with)")
+    from keras_jointcomp import models
+
+    models.saving.check_model_path(out, args.overwrite)  # before any work: a bad output fails at once
+    import keras
+
+    from keras_jointcomp import codec, training
+    from keras_jointcomp.data import catalog
+    from keras_jointcomp.evaluation import evaluate
+
+    method = methods.get_method(args.method)
+    options = _method_options(args, method)
     keras.utils.set_random_seed(args.seed)
-    train_set = data.load(args.dataset, "train", data_dir=args.data_dir)
-    test_set = data.load(args.dataset, "test", data_dir=args.data_dir)
-    model = _starting_model(args, train_set)
+    train_set = inputs.load_split(args, "train")
+    test_set = inputs.load_split(args, "test")
+    model = _starting_model(args, train_set, catalog.class_count(args.dataset, train_set.labels))
+    checkpoint = None
+    if args.checkpoint_dir:
+        checkpoint = training.TrainingCheckpoint(args.checkpoint_dir, resume=args.resume,
+                                                 fingerprint=_fingerprint(args, options))
     config = training.TrainingConfig(batch_size=args.batch_size, learning_rate=args.learning_rate,
-                                     rounding_gap_weight=args.rounding_gap_weight, seed=args.seed)
-    epochs, options = _method_arguments(args)
-    history = recipe(model, train_set, epochs, config, **options)
+                                     rounding_gap_weight=args.rounding_gap_weight, seed=args.seed,
+                                     checkpoint=checkpoint)
+    history = training.train(method.name, model, train_set, args.epochs, config, **options)
     if hasattr(model.quantizer, "with_step_scale"):  # integer symbols: ready to stream at the trained rate
         model.entropy_coding = codec.fit_entropy_coding(model, train_set.images)
     models.save_model(model, out, overwrite=args.overwrite)
@@ -61,32 +121,46 @@ def run(args, results):
     return 0
 
 
-def _starting_model(args, train_set):
+def _method_options(args, method):
+    """The method's options from the flags, files and data set names loaded."""
+    from keras_jointcomp import models
+
+    options = {}
+    for field in dataclasses.fields(method.options):
+        value = getattr(args, field.name)
+        if field.type is methods.ModelFile:
+            value = models.load_model(value)
+        elif field.type is methods.DatasetNames:
+            names = [name for name in value.split(",") if name]
+            if args.dataset in names:
+                raise ValueError(f"--dataset {args.dataset} is the data set left out; do not list it in "
+                                 f"--{field.name.replace('_', '-')}")
+            value = {name: inputs.load_split(args, "train", name) for name in names}
+        options[field.name] = value
+    return options
+
+
+def _fingerprint(args, options):
+    """What makes two runs the same run: the command's settings (not where it writes)."""
+    settings = {key: value for key, value in sorted(vars(args).items())
+                if key not in ("out", "overwrite", "checkpoint_dir", "resume", "verbose", "command")}
+    return json.dumps(settings, default=str, sort_keys=True)
+
+
+def _starting_model(args, train_set, num_classes):
     """A new zoo model sized for the data, or the trained model to go on from."""
-    if args.from_model and args.method != "cross-domain":
+    from keras_jointcomp import models
+
+    if args.from_model:
         model = models.load_model(args.from_model)
+        if not isinstance(model, models.JointModel):
+            raise ValueError(f"{args.from_model} holds a {type(model).__name__}, not a keras_jointcomp JointModel")
         if tuple(model.input_shape[1:]) != train_set.images.shape[1:]:
             raise ValueError(f"{args.from_model} takes images of shape {tuple(model.input_shape[1:])}, but "
                              f"{args.dataset} has {train_set.images.shape[1:]}")
         return model
-    return models.load(args.model, input_shape=train_set.images.shape[1:],
-                       num_classes=int(train_set.labels.max()) + 1)
-
-
-def _method_arguments(args):
-    """The epoch count and the extra keyword arguments that ``args.method`` takes."""
-    if args.method == "atl":
-        return args.epoch_sets, {"schedule": training.ATLSchedule(finetune_epochs=args.epochs)}
-    if args.method == "cross-domain":
-        if not args.from_model:
-            raise ValueError("--method cross-domain needs --from-model FILE.keras (a trained ATL model)")
-        return args.epochs, {"source": models.load_model(args.from_model)}
-    if args.method == "multi-domain":
-        names = [name for name in (args.domains or "").split(",") if name]
-        if not names:
-            raise ValueError("--method multi-domain needs --domains a,b (the data sets to alternate over)")
-        if args.dataset in names:
-            raise ValueError(f"--dataset {args.dataset} is the domain left out; do not list it in --domains")
-        domains = {name: data.load(name, "train", data_dir=args.data_dir) for name in names}
-        return args.epoch_sets, {"domains": domains, "transfer_epochs": args.epochs}
-    return args.epochs, {}
+    spec = registry.spec(args.model)
+    sizes = {"input_shape": train_set.images.shape[1:]}
+    if spec.takes_num_classes:
+        sizes["num_classes"] = num_classes
+    return spec.build(**sizes)

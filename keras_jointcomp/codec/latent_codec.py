@@ -1,13 +1,17 @@
 """Images to bitstreams and back through a trained `JointModel`, at one of the rates it is set up for.
 
     codec = LatentCodec(model)                   # the model's own quantization (step scale 1)
-    streams = codec.compress(images)             # one `bytes` per uint8 image: header, payload, checksum
+    streams = codec.compress(images)             # one `bytes` per image: header, payload, checksum
     symbols = codec.decompress(streams)          # int32 (N, *latent_shape): exactly what the encoder sent
     outputs = codec.heads(symbols)               # {"reconstruction": ..., "logits": ...}
 
 The device side needs only the encoder and the tables; the server side only the tables, decoder and
 classifier. Both sides must hold the same trained model: every stream carries the model's fingerprint, and
 a stream from another model, or for another rate, is refused before its payload is read.
+
+Images follow the package's input contract (`keras_jointcomp.data.checks`): uint8 0..255 as `data.load`
+returns them, or float images in [0, 1], which are read as 8-bit data (`data.as_uint8`), so floats that came
+from uint8 images (x / 255) give exactly the same symbols and streams.
 """
 
 import hashlib
@@ -20,6 +24,7 @@ from keras import ops
 from keras_jointcomp.codec.container import FINGERPRINT_BYTES, BitstreamError, StreamHeader, pack, unpack
 from keras_jointcomp.codec.range_coding import CodingError, RangeCoder
 from keras_jointcomp.codec.rates import as_step_scale, latent_symbols, requantized
+from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
 DEPLOYED_PARTS = ("encoder", "quantizer", "decoder", "classifier")
@@ -67,11 +72,12 @@ class LatentCodec:
     # --- Device side --------------------------------------------------------------------------------------
 
     def symbols(self, images):
-        """The integer symbols of uint8 images (N, H, W, C) at this codec's rate."""
-        return latent_symbols(self.model, images, self.batch_size)
+        """The integer symbols of images (N, H, W, C), uint8 or float in [0, 1], at this codec's rate; images
+        that break the contract or do not fit the model are a one-line `ImageInputError`."""
+        return latent_symbols(self.model, as_uint8(images, self.model), self.batch_size)
 
     def compress(self, images):
-        """One stream (`bytes`) per uint8 image."""
+        """One stream (`bytes`) per image (uint8, or float in [0, 1] read as 8-bit data)."""
         return self.compress_symbols(self.symbols(images))
 
     def compress_symbols(self, symbols):

@@ -17,7 +17,7 @@ from keras import ops
 
 from keras_jointcomp.codec.entropy_model import CategoricalEntropyModel
 from keras_jointcomp.data import to_float
-from keras_jointcomp.evaluation import check_images
+from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.serialization import serializable
 
@@ -54,8 +54,9 @@ def requantized(model, step_scale):
 
 
 def latent_symbols(model, images, batch_size=256):
-    """The integer symbols (int32, N x latent shape) of uint8 images, in inference mode."""
-    check_images(model, images)
+    """The integer symbols (int32, N x latent shape) of images (uint8, or floats in [0, 1]), in inference
+    mode."""
+    images = as_uint8(images, model)
     return np.concatenate([
         ops.convert_to_numpy(model.encode(to_float(images[start:start + batch_size])))
         for start in range(0, len(images), batch_size)

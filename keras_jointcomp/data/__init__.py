@@ -9,11 +9,11 @@
 `<name>.tar.gz`), then TensorFlow Datasets; `available()` lists the names it knows.
 """
 
+from keras_jointcomp._lazy import attach
 from keras_jointcomp.data.arrays import LabeledImages
 from keras_jointcomp.data.catalog import OFFLINE_DEFAULT, available
 from keras_jointcomp.data.errors import DatasetFormatError, DatasetNotFoundError
 from keras_jointcomp.data.loading import load
-from keras_jointcomp.data.pipeline import ImageBatches, batches
 from keras_jointcomp.data.preprocessing import (
     class_weights,
     make_imbalanced,
@@ -21,14 +21,24 @@ from keras_jointcomp.data.preprocessing import (
     train_validation_split,
 )
 
+# The input checks and the pipeline import Keras: loaded on first use.
+__getattr__, __dir__ = attach(globals(), {
+    **{name: ".checks" for name in ("ImageInputError", "as_uint8", "check_images", "check_labels")},
+    **{name: ".pipeline" for name in ("ImageBatches", "batches")},
+})
+
 __all__ = [
     "DatasetFormatError",
     "DatasetNotFoundError",
     "ImageBatches",
+    "ImageInputError",
     "LabeledImages",
     "OFFLINE_DEFAULT",
+    "as_uint8",
     "available",
     "batches",
+    "check_images",
+    "check_labels",
     "class_weights",
     "load",
     "make_imbalanced",

@@ -8,7 +8,9 @@ different exception types. Both messages are one line that names the dataset or 
 class DatasetNotFoundError(FileNotFoundError):
     """No source holds the requested data set.
 
-    The message names the dataset, every place searched (the actual paths tried) and how to provide it.
+    The message names the dataset, every place searched (the actual paths tried, and TFDS's data dir for
+    TFDS names) and how to provide it: a local folder (`data_dir=`, `$JOINTCOMP_DATA_DIR`) or, for TFDS
+    names, `download=True`; it is raised at once rather than after a download attempt nobody asked for.
     Subclasses `FileNotFoundError` so callers that already handle missing files keep working.
     """
 

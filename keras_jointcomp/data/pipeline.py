@@ -1,8 +1,11 @@
 """Feed numpy images to `model.fit` / `evaluate` / `predict` on any backend as float32 batches.
 
 `batches(images, labels)` returns an `ImageBatches`, a `keras.utils.PyDataset`: Keras drives it the same
-way on TensorFlow, JAX and PyTorch. Images stay uint8 in memory (4x smaller) and are scaled to [0, 1] one
-batch at a time, after an optional `transform` hook meant for PIL-style augmentations.
+way on TensorFlow, JAX and PyTorch. Images follow the package's input contract (`data.checks`): uint8
+0..255 as `data.load` returns them, or float images in [0, 1]. Float images are converted once, at
+construction, to 8-bit data (`as_uint8`: np.rint(x * 255)), so floats that came from uint8 images give exactly
+the same batches. Images stay uint8 in memory (4x smaller) and are scaled to [0, 1] one batch at a time, after
+an optional `transform` hook meant for PIL-style augmentations.
 
 Targets (`labels`) may be:
 - None: batches are images only (for `predict`);
@@ -18,6 +21,7 @@ import math
 import keras
 import numpy as np
 
+from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.data.preprocessing import to_float
 
 IMAGES = "images"
@@ -25,6 +29,9 @@ IMAGES = "images"
 
 class ImageBatches(keras.utils.PyDataset):
     """Batches of float32 [0, 1] images (and targets) drawn from uint8 arrays.
+
+    Images: uint8 (N, H, W, C) 0..255, or float images in [0, 1], held as uint8 (`data.as_uint8`: floats are
+    read as 8-bit data); anything else is an `ImageInputError` (a ValueError) naming the problem.
 
     Shuffling: with `shuffle=True` the order of epoch e is `default_rng([seed, e])`'s permutation, and
     `on_epoch_end` (called by Keras) moves to the next epoch, so every epoch differs and a run with the same
@@ -41,9 +48,7 @@ class ImageBatches(keras.utils.PyDataset):
         self, images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None, **kwargs
     ):
         super().__init__(**kwargs)
-        self.images = np.asarray(images)
-        if self.images.dtype != np.uint8:
-            raise TypeError(f"images must be uint8, got dtype {self.images.dtype}")
+        self.images = as_uint8(images)
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.targets = _check_targets(labels, len(self.images))
@@ -80,6 +85,11 @@ class ImageBatches(keras.utils.PyDataset):
         self.epoch += 1
         self.order = self._epoch_order()
 
+    def start_at_epoch(self, epoch):
+        """Order the batches as epoch ``epoch`` (a training resumed there sees what it would have seen)."""
+        self.epoch = int(epoch)
+        self.order = self._epoch_order()
+
     def _epoch_order(self):
         if not self.shuffle:
             return np.arange(len(self.images))
@@ -97,7 +107,8 @@ class ImageBatches(keras.utils.PyDataset):
 
 
 def batches(images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None):
-    """Return an `ImageBatches` PyDataset over uint8 `images` and optional targets `labels`.
+    """Return an `ImageBatches` PyDataset over `images` (uint8 0..255, or floats in [0, 1] read as 8-bit
+    data) and optional targets `labels`.
 
     `labels` may be None, an array, "images", or a dict {output name: array or "images"} (see the module
     docstring).

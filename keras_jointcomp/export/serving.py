@@ -11,6 +11,12 @@ see; ``N`` is any batch size, ``latent_shape`` the model's ``latent_shape``):
     classify         latent  (N, *latent_shape)              ->  logits          float32 (N, num_classes)
     serving_default  images  float32 (N, H, W, C)            ->  latent, reconstruction, logits
 
+Image dtype: the image endpoints (``encode``, ``serving_default``) take float32 images in [0, 1], the float
+form of the package's image contract (`keras_jointcomp.data.checks`): a client holding uint8 images 0..255,
+as `data.load` returns them, sends ``images / 255`` (`data.to_float`) and gets exactly what
+``model.encode(uint8 images)`` and ``model(uint8 images)`` return in Keras. The signatures stay float32 so
+that existing clients keep working; a traced endpoint cannot check values, so 0..255 floats must not be sent.
+
 The latent is int32 symbols when the model has a quantizer (what a device sends) and the float32 latent
 when it has none. ``decode`` exists only when the model has a decoder, ``classify`` only when it has a
 classifier. ``serving_default`` outputs the heads the model itself outputs: a model whose classifier reads
@@ -77,7 +83,8 @@ def check_out_dir(out_dir, overwrite=False):
 
 
 def _endpoints(model):
-    """(name, function, input spec) of each signature the model supports, with dict outputs for stable names."""
+    """(name, function, input spec) of each signature the model supports, with dict outputs for stable names.
+    Images are float32 in [0, 1] (see the module docstring); `JointModel.encode` passes them through."""
     image_spec = keras.InputSpec(shape=(None, *model.input_shape[1:]), dtype="float32", name=IMAGES)
     latent_dtype = "float32" if model.quantizer is None else "int32"
     latent_spec = keras.InputSpec(shape=(None, *model.latent_shape), dtype=latent_dtype, name=LATENT)

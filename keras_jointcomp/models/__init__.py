@@ -1,11 +1,17 @@
-"""Joint models: the core `JointModel`, the zoo registry, saving, and one module per model family."""
+"""Joint models: the core `JointModel`, the zoo registry, saving, and one module per model family.
 
-from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, PART_NAMES, RECONSTRUCTION, JointModel
+The registry (`available`, `load`, `register`) needs no Keras; the rest loads on first use.
+"""
+
+from keras_jointcomp._lazy import attach
 from keras_jointcomp.models.registry import UnknownModelError, available, load, register
-from keras_jointcomp.models.saving import ModelFileError, load_model, save_model
 
-# Families register themselves on import.
-from keras_jointcomp.models import atl_lenet, cifar_autoencoders, faces_conv_ae, ldr_resnet, multi_encoder  # noqa: F401  (isort: skip)
+__getattr__, __dir__ = attach(globals(), {
+    **{name: ".joint" for name in ("FEATURES", "JointModel", "LATENT", "LOGITS", "PART_NAMES", "RECONSTRUCTION")},
+    **{name: ".saving" for name in ("ModelFileError", "load_model", "save_model")},
+    **{family: f".{family}" for family in ("atl_lenet", "cifar_autoencoders", "faces_conv_ae", "ldr_resnet",
+                                           "multi_encoder", "joint", "saving", "resnet")},
+})
 
 __all__ = [
     "FEATURES",

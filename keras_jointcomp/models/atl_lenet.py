@@ -17,7 +17,6 @@ from keras import layers
 
 from keras_jointcomp.layers import RoundingQuantizer
 from keras_jointcomp.models.joint import JointModel
-from keras_jointcomp.models.registry import register
 
 
 def _check_input_shape(input_shape):
@@ -77,7 +76,6 @@ def lenet_classifier(latent_shape, num_classes, dropout=0.5):
     )
 
 
-@register("atl_lenet", "LeNet compressor/decompressor/classifier on a 16x5x5 latent rounded to 4 bits (ATL)")
 def atl_lenet(input_shape=(28, 28, 1), num_classes=10, num_bits=4, dropout=0.5, name="atl_lenet"):
     """Build the ATL study's joint LeNet. ``num_bits`` sets the rounding range 0..2**num_bits - 1."""
     input_shape = tuple(input_shape)

@@ -32,7 +32,6 @@ import keras
 from keras import layers
 
 from keras_jointcomp.models.joint import JointModel
-from keras_jointcomp.models.registry import register
 
 
 BN_MOMENTUM = 0.9
@@ -93,8 +92,6 @@ def conv_classifier(latent_shape, num_classes, filters=(128,), dropout=0.3, bn_m
     return keras.Sequential(stack, name="classifier")
 
 
-@register("cifar_conv_ae", "VGG-style conv autoencoder (8x8x64 float latent, transposed-conv decoder) with a "
-                           "conv classifier on its latent (CIFAR-10 autoencoder features)")
 def cifar_conv_ae(input_shape=(32, 32, 3), num_classes=10, base_filters=32, blocks=2, convs_per_block=2,
                   classifier_filters=(128,), dropout=0.3, batch_norm=True, bn_momentum=BN_MOMENTUM,
                   name="cifar_conv_ae"):
@@ -143,8 +140,6 @@ def mlp_classifier(features, num_classes, hidden_units=256, dropout=0.5):
                              layers.Dropout(dropout), layers.Dense(num_classes)], name="classifier")
 
 
-@register("cifar_mlp_ae", "MLP autoencoder (dense 768 + batch norm float latent) with a dense classifier on its "
-                          "features (CIFAR-10 autoencoder features, first trial)")
 def cifar_mlp_ae(input_shape=(32, 32, 3), num_classes=10, features=768, hidden_units=256, dropout=0.5,
                  name="cifar_mlp_ae"):
     """Build the MLP autoencoder + classifier on ``features`` batch-normalised code units."""

@@ -45,7 +45,6 @@ from keras import layers, ops
 from keras_jointcomp.layers import LatentMask
 from keras_jointcomp.layers.mean_image import RemoveMeanImage, RestoreMeanImage
 from keras_jointcomp.models.joint import RECONSTRUCTION, JointModel
-from keras_jointcomp.models.registry import register
 from keras_jointcomp.serialization import serializable
 
 FRAME = 32  # the study's square input, which the 2x2 latent and the decoder's strides assume
@@ -160,8 +159,6 @@ def conv_decoder(latent_shape, output_shape, hidden_channels=256, output_activat
     )
 
 
-@register("faces_conv_ae", "Martin's convolutional autoencoder of faces: 1->256->32 channels, a 2x2x32 = 128-value "
-                           "latent under a 0/1 mask for distinctiveness pruning, batch-mean removal, no classifier")
 def faces_conv_ae(input_shape=(30, 32, 1), hidden_channels=256, latent_channels=32, output_activation="tanh",
                   latent_mask=True, mean_momentum=0.99, name="faces_conv_ae"):
     """Build the study's autoencoder (a `MeanCentredJointModel` with a decoder and no classifier).

@@ -10,11 +10,18 @@ other studies: the classifier may read the decoder's output instead of the laten
 bits a decoder merges into an image for an image classifier); the float latent ``z`` may be an output too
 ("latent"), for losses on it; and a side branch on ``z`` may output "features" that only a training loss
 reads (the MCR^2 side branch of hierarchical LDR training), never deployed.
+
+Inputs follow the package's image contract (`keras_jointcomp.data.checks`): uint8 images 0..255, as
+`data.load` returns them, or float images in [0, 1]. Every path into the encoder (the model's call, `encode`,
+the single-task networks) scales integer inputs to float32 / 255 and passes floats through, so both give the
+same outputs. The scaling is code in `call`, not a layer, so models saved before it load unchanged.
 """
 
 import keras
+from keras import ops
 
 from keras_jointcomp import metrics
+from keras_jointcomp.data.checks import check_images
 from keras_jointcomp.serialization import serializable
 
 PART_NAMES = ("encoder", "quantizer", "decoder", "classifier", "side_branch")
@@ -29,8 +36,11 @@ CLASSIFIER_INPUTS = ("latent", "decoded")
 class JointModel(keras.Model):
     """Functional model of named parts whose call returns ``{"reconstruction": ..., "logits": ...}``.
 
+    Images may be uint8 (0..255) or float in [0, 1]: `call` (hence ``model(x)``, ``predict``, ``fit``) and
+    `encode` scale integer images by 1/255 before the encoder.
+
     Args:
-        encoder: a built Keras model from images (N, H, W, C) to a float latent.
+        encoder: a built Keras model from float images (N, H, W, C) in [0, 1] to a float latent.
         decoder: a Keras model from the latent to images of the input's shape, or None.
         classifier: a Keras model from the latent to logits, or None.
         quantizer: a layer between encoder and heads (e.g. `RoundingQuantizer`), or None for a float latent.
@@ -86,6 +96,13 @@ class JointModel(keras.Model):
         self.output_keys = tuple(outputs)
         self.entropy_coding = entropy_coding
 
+    def call(self, inputs, training=None, mask=None):
+        """The functional graph on images scaled to [0, 1]: integer (uint8) inputs / 255, floats as they are.
+
+        Done here and not in the graph because Keras casts inputs to the Input's float32 before the graph
+        runs, which would lose the dtype that tells 0..255 from [0, 1]."""
+        return super().call(keras.tree.map_structure(_unit_float, inputs), training=training, mask=mask)
+
     # --- Parts -------------------------------------------------------------------------------------------
 
     @property
@@ -124,18 +141,26 @@ class JointModel(keras.Model):
     def side_network(self):
         """A new Keras model image -> side-branch features, from the float latent (shared weights)."""
         images = keras.Input(shape=self.input_shape[1:], name="images")
-        return keras.Model(images, self.part("side_branch")(self.encoder(images)), name=f"{self.name}_side")
+        return _ImageNetwork(images, self.part("side_branch")(self.encoder(images)), name=f"{self.name}_side")
 
     def _single_task(self, head, name):
+        """A functional network image -> head(quantized latent) that takes images like the joint model."""
         images = keras.Input(shape=self.input_shape[1:], name="images")
         latent = _bottleneck(self.encoder, self.quantizer, images)
-        return keras.Model(images, latent if head is None else head(latent), name=name)
+        return _ImageNetwork(images, latent if head is None else head(latent), name=name)
 
     # --- The data path in inference mode -------------------------------------------------------------------
 
     def encode(self, images):
-        """Latent of a batch of float images: int32 symbols when quantized, else floats."""
-        latent = self.encoder(images, training=False)
+        """Latent of a batch of images, uint8 0..255 or float in [0, 1]: int32 symbols when quantized, else
+        floats.
+
+        Numpy (or list) images are checked first (`data.check_images`: dtype, range, NaN, rank, this model's
+        input shape), a one-line `ImageInputError` when wrong; backend tensors, which may be symbolic (as in
+        the SavedModel's traced endpoints), are only scaled."""
+        if not ops.is_tensor(images):
+            images = check_images(images, self)
+        latent = self.encoder(_unit_float(images), training=False)
         return latent if self.quantizer is None else self.quantizer.to_symbols(latent)
 
     def _dequantize(self, latent):
@@ -204,6 +229,24 @@ class JointModel(keras.Model):
             if config.get(name) is not None:
                 config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
+
+
+@serializable
+class _ImageNetwork(keras.Model):
+    """A functional network over the joint model's layers (`JointModel.autoencoder` and the other
+    single-task networks) that scales integer images like `JointModel.call`, so it takes the same images."""
+
+    def call(self, inputs, training=None, mask=None):
+        return super().call(keras.tree.map_structure(_unit_float, inputs), training=training, mask=mask)
+
+
+def _unit_float(images):
+    """Images as the encoder takes them: integer dtypes (uint8 0..255) cast to float32 and divided by 255,
+    floats (already in [0, 1]) unchanged. keras.ops only, so it runs eagerly and traced on every backend."""
+    dtype = getattr(images, "dtype", None)
+    if dtype is not None and keras.backend.standardize_dtype(dtype).startswith(("int", "uint")):
+        return ops.divide(ops.cast(images, "float32"), 255.0)
+    return images
 
 
 def _bottleneck(encoder, quantizer, images):

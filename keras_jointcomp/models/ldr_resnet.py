@@ -16,7 +16,6 @@ import keras
 from keras import layers
 
 from keras_jointcomp.models.joint import JointModel
-from keras_jointcomp.models.registry import register
 from keras_jointcomp.models.resnet import resnet_features
 
 
@@ -35,21 +34,16 @@ def ldr_resnet(input_shape, num_classes, latent_dim=64, depth=18, width=1.0, hid
     return JointModel(encoder=encoder, classifier=classifier, side_branch=side_branch, name=name)
 
 
-@register("ldr_resnet18", "ResNet-18 encoder -> d_y = 64 latent -> MLP classifier, MCR^2 side branch (CIFAR-10)")
 def ldr_resnet18(input_shape=(32, 32, 3), num_classes=10, **overrides):
     return ldr_resnet(input_shape, num_classes, **{"latent_dim": 64, "depth": 18, "name": "ldr_resnet18",
                                                    **overrides})
 
 
-@register("ldr_resnet34", "ResNet-34 encoder -> d_y = 128 latent -> MLP classifier, MCR^2 side branch "
-                          "(CIFAR-100)")
 def ldr_resnet34(input_shape=(32, 32, 3), num_classes=100, **overrides):
     return ldr_resnet(input_shape, num_classes, **{"latent_dim": 128, "depth": 34, "name": "ldr_resnet34",
                                                    **overrides})
 
 
-@register("ldr_resnet_small", "ResNet-10 at quarter width -> d_y = 64 latent, MCR^2 side branch: the CPU-scale "
-                              "model of hierarchical LDR training")
 def ldr_resnet_small(input_shape=(32, 32, 3), num_classes=10, **overrides):
     return ldr_resnet(input_shape, num_classes, **{"latent_dim": 64, "depth": 10, "width": 0.25,
                                                    "hidden_units": 128, "name": "ldr_resnet_small", **overrides})

@@ -20,7 +20,6 @@ from keras import layers
 
 from keras_jointcomp.layers import BinaryQuantizer, ImageSplit, ReSigmoid, portion_shapes
 from keras_jointcomp.models.joint import JointModel
-from keras_jointcomp.models.registry import register
 from keras_jointcomp.models.resnet import batch_norm, resnet_features
 
 ENCODERS = ("fc", "conv", "conv_b", "conv_c", "alexnet", "resnet18", "square")
@@ -183,8 +182,6 @@ MNIST_STATISTICS = (0.1307, 0.3081)
 CIFAR10_STATISTICS = ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))
 
 
-@register("multi_encoder_mnist", "4 fully connected encoders x 4 bits on flat chunks of MNIST (16 bits), "
-                                 "dense decoder, MLP classifier")
 def multi_encoder_mnist(input_shape=(28, 28, 1), num_classes=10, **overrides):
     return multi_encoder_model(input_shape, num_classes, **{"split": "chunks", "num_portions": 4, "bits": 4,
                                                             "encoder": "fc", "classifier": "mlp",
@@ -192,8 +189,6 @@ def multi_encoder_mnist(input_shape=(28, 28, 1), num_classes=10, **overrides):
                                                             "name": "multi_encoder_mnist", **overrides})
 
 
-@register("multi_encoder_cifar10", "3 colour-plane conv encoders x 8 bits (24 bits), dense decoder, "
-                                   "VGG-style classifier")
 def multi_encoder_cifar10(input_shape=(32, 32, 3), num_classes=10, **overrides):
     return multi_encoder_model(input_shape, num_classes, **{"split": "channels", "bits": 8, "encoder": "conv_c",
                                                             "classifier": "cnn", "standardize": CIFAR10_STATISTICS,

@@ -1,31 +1,55 @@
-"""Named models of the zoo: ``load(name, **overrides)`` builds one, ``available()`` lists them."""
+"""Named models of the zoo: ``load(name, **overrides)`` builds one, ``available()`` lists them.
+
+The zoo's own entries name their builder as ``"module:function"`` and import it only when the model is
+built, so listing the zoo (``jointcomp list``, argument checks) needs no Keras. ``register`` adds a builder
+of your own under a new name.
+"""
 
 import dataclasses
-from typing import Callable
+import importlib
+import inspect
+from typing import Callable, Union
 
 _MODELS = {}
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
-    """A zoo entry: the function that builds the model and a one-line description."""
+    """A zoo entry: its name, a one-line description and its builder (a function, or "module:function")."""
 
     name: str
-    build: Callable
     description: str
+    builder: Union[str, Callable]
+
+    @property
+    def build(self):
+        """The builder function, imported on first use."""
+        if callable(self.builder):
+            return self.builder
+        module, function = self.builder.split(":")
+        return getattr(importlib.import_module(module), function)
+
+    @property
+    def takes_num_classes(self):
+        """Whether the builder sizes a classifier (models without one, such as plain autoencoders, do not)."""
+        return "num_classes" in inspect.signature(self.build).parameters
 
 
 class UnknownModelError(ValueError):
     """Raised for a model name the registry does not hold."""
 
 
+def _add(spec):
+    if spec.name in _MODELS:
+        raise ValueError(f"Model name {spec.name!r} is already registered.")
+    _MODELS[spec.name] = spec
+
+
 def register(name, description):
-    """Decorator that adds a builder function to the zoo under ``name``."""
+    """Decorator that adds a builder function of your own to the zoo under ``name``."""
 
     def decorate(build):
-        if name in _MODELS:
-            raise ValueError(f"Model name {name!r} is already registered.")
-        _MODELS[name] = ModelSpec(name, build, description)
+        _add(ModelSpec(name, description, build))
         return build
 
     return decorate
@@ -39,10 +63,40 @@ def available():
 def spec(name):
     """The registry entry of ``name``, or an error listing the available names."""
     if name not in _MODELS:
-        raise UnknownModelError(f"Unknown model {name!r}; available models: {', '.join(sorted(_MODELS))}.")
+        raise UnknownModelError(f"unknown model {name!r}; available models: {', '.join(sorted(_MODELS))}")
     return _MODELS[name]
 
 
 def load(name, **overrides):
     """Build the zoo model ``name`` with its defaults, replaced by any keyword ``overrides``."""
     return spec(name).build(**overrides)
+
+
+# --- The zoo --------------------------------------------------------------------------------------------
+
+_FAMILIES = "keras_jointcomp.models."
+for _name, _builder, _description in [
+    ("atl_lenet", "atl_lenet:atl_lenet",
+     "LeNet compressor/decompressor/classifier on a 16x5x5 latent rounded to 4 bits (ATL)"),
+    ("multi_encoder_mnist", "multi_encoder:multi_encoder_mnist",
+     "4 fully connected encoders x 4 bits on flat chunks of MNIST (16 bits), dense decoder, MLP classifier"),
+    ("multi_encoder_cifar10", "multi_encoder:multi_encoder_cifar10",
+     "3 colour-plane conv encoders x 8 bits (24 bits), dense decoder, VGG-style classifier"),
+    ("ldr_resnet18", "ldr_resnet:ldr_resnet18",
+     "ResNet-18 encoder -> d_y = 64 latent -> MLP classifier, MCR^2 side branch (CIFAR-10)"),
+    ("ldr_resnet34", "ldr_resnet:ldr_resnet34",
+     "ResNet-34 encoder -> d_y = 128 latent -> MLP classifier, MCR^2 side branch (CIFAR-100)"),
+    ("ldr_resnet_small", "ldr_resnet:ldr_resnet_small",
+     "ResNet-10 at quarter width -> d_y = 64 latent, MCR^2 side branch: the CPU-scale model of hierarchical "
+     "LDR training"),
+    ("faces_conv_ae", "faces_conv_ae:faces_conv_ae",
+     "Martin's convolutional autoencoder of faces: 1->256->32 channels, a 2x2x32 = 128-value latent under a "
+     "0/1 mask for distinctiveness pruning, batch-mean removal, no classifier"),
+    ("cifar_conv_ae", "cifar_autoencoders:cifar_conv_ae",
+     "VGG-style conv autoencoder (8x8x64 float latent, transposed-conv decoder) with a conv classifier on its "
+     "latent (CIFAR-10 autoencoder features)"),
+    ("cifar_mlp_ae", "cifar_autoencoders:cifar_mlp_ae",
+     "MLP autoencoder (dense 768 + batch norm float latent) with a dense classifier on its features "
+     "(CIFAR-10 autoencoder features, first trial)"),
+]:
+    _add(ModelSpec(_name, _description, _FAMILIES + _builder))

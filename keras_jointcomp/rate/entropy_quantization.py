@@ -33,7 +33,7 @@ from keras import ops
 
 from keras_jointcomp import metrics
 from keras_jointcomp.data import to_float
-from keras_jointcomp.evaluation import check_images
+from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.rate.gaussian import GaussianLatentModel
 from keras_jointcomp.serialization import serializable
@@ -187,8 +187,7 @@ def rate_accuracy_curve(model, train_images, test_images, test_labels, scales, b
         float (unquantized) reference with scale and entropies None, then one row per scale, in order.
     """
     _check_model(model)
-    check_images(model, train_images)
-    check_images(model, test_images)
+    train_images, test_images = as_uint8(train_images, model), as_uint8(test_images, model)
     labels = np.asarray(test_labels)
     if not np.issubdtype(labels.dtype, np.integer) or labels.reshape(-1).shape != (len(test_images),):
         raise ValueError(

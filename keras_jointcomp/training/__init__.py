@@ -1,29 +1,36 @@
-"""Training: phase machinery (freeze, recompile, fit one phase) and named recipes built from phases."""
+"""Training: phase machinery (freeze, recompile, fit one phase), named methods with their options and
+recipes, and resumable checkpoints.
 
-from keras_jointcomp.training.phases import (
-    Phase,
-    PhaseRunner,
-    TrainingConfig,
-    part_variables,
-    set_trainable,
-    targets_for,
-)
-from keras_jointcomp.training.recipes import RECIPES, get_recipe, recipe, run_phases
+The method catalogue (`methods`) needs no Keras; the rest loads on first use.
+"""
+
+from keras_jointcomp._lazy import attach
+from keras_jointcomp.training.methods import METHODS, Method, UnknownMethodError, get_method, register_method
+
+__getattr__, __dir__ = attach(globals(), {
+    **{name: ".phases" for name in ("Phase", "PhaseRunner", "TrainingConfig", "part_variables", "set_trainable",
+                                    "targets_for")},
+    **{name: ".recipes" for name in ("get_recipe", "run_phases", "train")},
+    **{name: ".checkpoint" for name in ("CheckpointError", "TrainingCheckpoint")},
+    **{module: f".{module}" for module in ("atl", "autoencoder_features", "bit_encoders", "checkpoint", "ldr",
+                                           "phases", "pruning", "recipes")},
+})
 
 __all__ = [
-    "ATLSchedule",
+    "CheckpointError",
+    "METHODS",
+    "Method",
     "Phase",
     "PhaseRunner",
-    "RECIPES",
+    "TrainingCheckpoint",
     "TrainingConfig",
+    "UnknownMethodError",
+    "get_method",
     "get_recipe",
     "part_variables",
-    "recipe",
+    "register_method",
     "run_phases",
     "set_trainable",
     "targets_for",
+    "train",
 ]
-
-# Recipe modules register themselves on import.
-from keras_jointcomp.training import atl, autoencoder_features, bit_encoders, ldr, pruning  # noqa: E402  (isort: skip)
-from keras_jointcomp.training.atl import ATLSchedule  # noqa: E402  (isort: skip)

@@ -22,7 +22,6 @@ from keras_jointcomp.data import batches, class_weights
 from keras_jointcomp.data.weighted import class_sample_weights, weighted_batches
 from keras_jointcomp.models.joint import LOGITS
 from keras_jointcomp.training.phases import Phase, PhaseRunner, targets_for
-from keras_jointcomp.training.recipes import recipe
 
 PLATEAU = {"factor": 0.5, "patience": 3, "min_lr": 1e-5}
 STUDY_POLICY = "cifar"
@@ -49,9 +48,8 @@ def feature_phases(autoencoder_epochs, classifier_epochs):
             Phase("classifier on frozen autoencoder features", "classifier", ("classifier",), classifier_epochs)]
 
 
-@recipe("ae-features", "the autoencoder on reconstruction, then the classifier on the frozen encoder's latents")
-def autoencoder_features(model, train, epochs, config, validation=None, autoencoder_epochs=None, reduce_lr=True,
-                         callbacks=None):
+def autoencoder_features(model, train, epochs, config, validation=None, callbacks=None, autoencoder_epochs=None,
+                         reduce_lr=True):
     """Train ``model``'s autoencoder for ``autoencoder_epochs`` (default ``epochs``), then its classifier for
     ``epochs`` on the frozen latents. ``reduce_lr``: True, False, or ReduceLROnPlateau keyword arguments."""
     runner = PhaseRunner(model, config)
@@ -65,8 +63,8 @@ def autoencoder_features(model, train, epochs, config, validation=None, autoenco
 
 def resolve_class_weights(class_weight, labels, num_classes):
     """{class: weight} from ``class_weight``: "balanced" (`data.class_weights`), a dict, or None (no weights)."""
-    if class_weight is None or isinstance(class_weight, dict):
-        return class_weight
+    if class_weight in (None, "none") or isinstance(class_weight, dict):
+        return None if class_weight == "none" else class_weight
     if class_weight == "balanced":
         return class_weights(labels, num_classes)
     raise ValueError(f'class_weight must be "balanced", a dict or None, got {class_weight!r}.')
@@ -76,6 +74,8 @@ def resolve_transform(transform):
     """The augmentation of ``transform``: "cifar" (the study's policy), None (none) or a callable."""
     if transform == STUDY_POLICY:
         return augment.cifar_policy()
+    if transform == "none":
+        return None
     if transform is None or callable(transform):
         return transform
     raise ValueError(f'transform must be "{STUDY_POLICY}", None or a callable, got {transform!r}.')
@@ -93,15 +93,13 @@ def joint_weighted_batches(model, images, labels, batch_size, class_weight="bala
                             transform=resolve_transform(transform))
 
 
-@recipe("joint-weighted", "autoencoder and classifier together on the weighted sum of their losses, with the "
-                          "study's augmentation, class weights on the cross-entropy only and learning-rate "
-                          "reduction on plateaus")
-def joint_weighted(model, train, epochs, config, validation=None, class_weight="balanced", transform=STUDY_POLICY,
-                   reduce_lr=True, callbacks=None):
+def joint_weighted(model, train, epochs, config, validation=None, callbacks=None, class_weight="balanced",
+                   transform=STUDY_POLICY, reduce_lr=True):
     """Train every part of ``model`` on its joint loss (weights from ``config``) for ``epochs``.
 
-    ``class_weight``: "balanced" (default; from the training labels), a dict {class: weight}, or None.
-    ``transform``: "cifar" (default; `augment.cifar_policy()`), None, or a `data.batches` transform.
+    ``class_weight``: "balanced" (default; from the training labels), a dict {class: weight}, or None
+    ("none").
+    ``transform``: "cifar" (default; `augment.cifar_policy()`), None ("none"), or a `data.batches` transform.
     ``reduce_lr``: True, False, or ReduceLROnPlateau keyword arguments. Validation is unweighted and
     unaugmented.
     """
@@ -118,6 +116,6 @@ def joint_weighted(model, train, epochs, config, validation=None, class_weight="
     if validation is not None:
         val_images, val_labels = validation
         validation_data = batches(val_images, targets_for("joint", model, val_labels), config.batch_size)
-    history = network.fit(dataset, epochs=epochs, validation_data=validation_data,
-                          callbacks=_callbacks(validation, reduce_lr, callbacks), verbose=config.verbose)
+    history = runner.fit(phase, network, dataset, validation_data=validation_data,
+                         callbacks=_callbacks(validation, reduce_lr, callbacks))
     return [{"phase": phase.name, **history.history}]

@@ -20,31 +20,31 @@ import keras
 from keras_jointcomp.data import batches
 from keras_jointcomp.layers import BinaryQuantizer
 from keras_jointcomp.training.phases import Phase, PhaseRunner
-from keras_jointcomp.training.recipes import recipe, run_phases
+from keras_jointcomp.training.recipes import run_phases
 
 HARD_BIT_EPOCHS = 3
 HARD_BIT_LEARNING_RATE_SCALE = 0.1
 
 
-def pretrain_classifier(model, train, epochs, config):
+def pretrain_classifier(model, train, epochs, config, callbacks=None):
     """Train ``model``'s classifier alone on the images (it must take decoded images); the Keras History."""
     if model.classifier_input != "decoded":
         raise ValueError("Pretraining the classifier on images needs a model whose classifier takes decoded "
                          "images (classifier_input='decoded').")
-    phase = Phase("classifier on images", "classifier", ("classifier",))
-    classifier = PhaseRunner(model, config).compile(phase, model.part("classifier"))
+    phase = Phase("classifier on images", "classifier", ("classifier",), epochs)
+    runner = PhaseRunner(model, config)
+    classifier = runner.compile(phase, model.part("classifier"))
     images, labels = train
-    return classifier.fit(batches(images, labels, config.batch_size, shuffle=True, seed=config.seed),
-                          epochs=epochs, verbose=config.verbose)
+    return runner.fit(phase, classifier, batches(images, labels, config.batch_size, shuffle=True, seed=config.seed),
+                      callbacks=callbacks)
 
 
-@recipe("pretrained-classifier", "train the classifier on images, freeze it, then train encoders and decoder "
-                                 "to feed it")
-def pretrained_classifier(model, train, epochs, config, validation=None):
-    history = pretrain_classifier(model, train, epochs, config)
+def pretrained_classifier(model, train, epochs, config, validation=None, callbacks=None):
+    """The classifier trained on images, then frozen while the encoders and the decoder learn to feed it."""
+    history = pretrain_classifier(model, train, epochs, config, callbacks)
     phase = Phase("encoders and decoder for the frozen classifier", "joint", ("encoder", "decoder"), epochs)
     return [{"phase": "classifier on images", **history.history},
-            *run_phases(model, [phase], train, config, validation)]
+            *run_phases(model, [phase], train, config, validation, callbacks)]
 
 
 @contextlib.contextmanager
@@ -69,33 +69,32 @@ def best_rounded_epoch(epochs):
                                          restore_best_weights=True)
 
 
-def _run_keeping_the_best(runner, phase, train, validation):
-    callbacks = None if validation is None else [best_rounded_epoch(phase.epochs)]
+def _run_keeping_the_best(runner, phase, train, validation, callbacks=None):
+    callbacks = list(callbacks or []) + ([] if validation is None else [best_rounded_epoch(phase.epochs)])
     return {"phase": phase.name, **runner.run(phase, *train, validation=validation, callbacks=callbacks).history}
 
 
-def train_on_soft_bits(runner, train, epochs, validation=None):
+def train_on_soft_bits(runner, train, epochs, validation=None, callbacks=None):
     """Joint training (soft bits unless the model rounds straight-through already), keeping the best rounded
     validation epoch when ``validation`` is given; returns the phase's record."""
     return _run_keeping_the_best(runner, Phase("joint", "joint", tuple(runner.model.parts), epochs), train,
-                                 validation)
+                                 validation, callbacks)
 
 
-def train_on_hard_bits(runner, train, epochs=HARD_BIT_EPOCHS, validation=None):
+def train_on_hard_bits(runner, train, epochs=HARD_BIT_EPOCHS, validation=None, callbacks=None):
     """End-to-end training on hard bits (straight-through) at a tenth of the learning rate, keeping the best
     rounded validation epoch when ``validation`` is given; returns the phase's record."""
     phase = Phase("end to end on hard bits", "joint", tuple(runner.model.parts), epochs,
                   learning_rate_scale=HARD_BIT_LEARNING_RATE_SCALE)
     with straight_through(runner.model):
-        return _run_keeping_the_best(runner, phase, train, validation)
+        return _run_keeping_the_best(runner, phase, train, validation, callbacks)
 
 
-@recipe("joint-hard-bits", "joint training on soft bits, then end to end on hard bits (straight-through) at a "
-                           "tenth of the learning rate; best rounded validation epochs kept when validation "
-                           "data is given")
-def joint_then_hard_bits(model, train, epochs, config, validation=None, hard_bit_epochs=HARD_BIT_EPOCHS):
+def joint_then_hard_bits(model, train, epochs, config, validation=None, callbacks=None,
+                         hard_bit_epochs=HARD_BIT_EPOCHS):
+    """Joint training on soft bits for ``epochs``, then ``hard_bit_epochs`` end to end on hard bits."""
     runner = PhaseRunner(model, config)
-    records = [train_on_soft_bits(runner, train, epochs, validation)]
+    records = [train_on_soft_bits(runner, train, epochs, validation, callbacks)]
     if hard_bit_epochs:
-        records.append(train_on_hard_bits(runner, train, hard_bit_epochs, validation))
+        records.append(train_on_hard_bits(runner, train, hard_bit_epochs, validation, callbacks))
     return records

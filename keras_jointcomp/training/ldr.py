@@ -18,7 +18,6 @@ from keras_jointcomp import augment
 from keras_jointcomp.data.preprocessing import to_float
 from keras_jointcomp.losses import MCR2
 from keras_jointcomp.training.phases import Phase, PhaseRunner
-from keras_jointcomp.training.recipes import recipe
 
 SSL_VIEWS = 4
 FINE_TUNE_SCALE = 0.1
@@ -51,6 +50,11 @@ class ViewBatches(keras.utils.PyDataset):
         self.epoch += 1
         self.order = self._epoch_order()
 
+    def start_at_epoch(self, epoch):
+        """Order the batches as epoch ``epoch`` (a resumed fit starts there)."""
+        self.epoch = int(epoch)
+        self.order = self._epoch_order()
+
     def _epoch_order(self):
         return np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
 
@@ -68,46 +72,49 @@ def duphil_phases(epochs, name=""):
                   epochs)]
 
 
-def run_ssl_phase(runner, phase, images, views, transform):
+def run_ssl_phase(runner, phase, images, views, transform, callbacks=None):
     """Train the encoder on the LDR-SSL loss over augmented views; returns the Keras History."""
     config = runner.config
     images_per_batch = max(2, config.batch_size // views)
     side = runner.compile(phase, loss=MCR2(images_per_batch, epsilon=config.ldr_epsilon))
     dataset = ViewBatches(images, images_per_batch, views, transform, seed=config.seed * 100_003 + 7)
-    return side.fit(dataset, epochs=phase.epochs, verbose=config.verbose)
+    return runner.fit(phase, side, dataset, callbacks=callbacks)
 
 
-@recipe("ce-t", "the CE-trained baseline: encoder and classifier end to end on cross-entropy")
-def ce_trained(model, train, epochs, config, validation=None):
+def ce_trained(model, train, epochs, config, validation=None, callbacks=None):
+    """The CE-trained baseline: encoder and classifier end to end on cross-entropy."""
     runner = PhaseRunner(model, config)
     phase = Phase("end to end on cross-entropy", "classifier", ("encoder", "classifier"), epochs)
-    return [{"phase": phase.name, **runner.run(phase, *train, validation=validation).history}]
+    return [{"phase": phase.name, **runner.run(phase, *train, validation=validation, callbacks=callbacks).history}]
 
 
-@recipe("duphil", "DuPHiL: encoder on the MCR^2 loss through the side branch, then the classifier on "
-                  "cross-entropy behind the frozen encoder")
-def duphil(model, train, epochs, config, validation=None):
+def duphil(model, train, epochs, config, validation=None, callbacks=None):
+    """DuPHiL: the encoder on the MCR^2 loss through the side branch, then the classifier on cross-entropy
+    behind the frozen encoder."""
     _require_side_branch(model)
     runner = PhaseRunner(model, config)
-    return [{"phase": phase.name, **runner.run(phase, *train, validation=validation).history}
+    return [{"phase": phase.name, **runner.run(phase, *train, validation=validation, callbacks=callbacks).history}
             for phase in duphil_phases(epochs)]
 
 
-@recipe("ldr-ft", "three steps: DuPHiL with labels, DuPHiL with the self-supervised augmentation partition, "
-                  "then end to end on cross-entropy at a tenth of the learning rate")
-def ldr_fine_tuned(model, train, epochs, config, validation=None, views=SSL_VIEWS, transform=None):
+def ldr_fine_tuned(model, train, epochs, config, validation=None, callbacks=None, views=SSL_VIEWS, transform=None):
+    """LDR-FT's three steps: DuPHiL with labels, DuPHiL with the self-supervised partition of ``views``
+    augmented views per image (``transform``, default `augment.distortions()`), then end to end on
+    cross-entropy at a tenth of the learning rate."""
     _require_side_branch(model)
     transform = transform or augment.distortions()
     runner = PhaseRunner(model, config)
     images, labels = train
-    records = [{"phase": phase.name, **runner.run(phase, images, labels, validation=validation).history}
+    records = [{"phase": phase.name,
+                **runner.run(phase, images, labels, validation=validation, callbacks=callbacks).history}
                for phase in duphil_phases(epochs)]
     ssl, classifier = duphil_phases(epochs, name="-SSL")
-    records.append({"phase": ssl.name, **run_ssl_phase(runner, ssl, images, views, transform).history})
+    records.append({"phase": ssl.name,
+                    **run_ssl_phase(runner, ssl, images, views, transform, callbacks).history})
     records.append({"phase": classifier.name,
-                    **runner.run(classifier, images, labels, validation=validation).history})
+                    **runner.run(classifier, images, labels, validation=validation, callbacks=callbacks).history})
     end_to_end = Phase("end to end on cross-entropy, lower learning rate", "classifier",
                        ("encoder", "classifier"), epochs, learning_rate_scale=FINE_TUNE_SCALE)
-    records.append({"phase": end_to_end.name, **runner.run(end_to_end, images, labels,
-                                                           validation=validation).history})
+    records.append({"phase": end_to_end.name, **runner.run(end_to_end, images, labels, validation=validation,
+                                                           callbacks=callbacks).history})
     return records

@@ -15,11 +15,12 @@ skips the encoder's forward pass in every step.
 """
 
 import dataclasses
+import sys
 
 import keras
 import numpy as np
 
-from keras_jointcomp.data import batches
+from keras_jointcomp.data import as_uint8, batches
 from keras_jointcomp.losses import MCR2, RoundingGap
 from keras_jointcomp.losses.mcr2 import DEFAULT_EPSILON
 from keras_jointcomp.metrics import PSNR, Accuracy
@@ -83,13 +84,14 @@ class Phase:
 
 @dataclasses.dataclass
 class TrainingConfig:
-    """Settings shared by the phases of a recipe.
+    """Settings shared by the phases of a recipe, checked when made.
 
     The loss weights apply to the joint model's outputs: ``reconstruction_weight`` to "reconstruction",
     ``classification_weight`` to "logits", ``rounding_gap_weight`` (the rounding-gap loss's alpha) to
     "latent", present when the model exposes its latent; ``ldr_weight`` to "features", the side branch's
     MCR^2 loss, in joint training (the "side" network trains on that loss alone). ``ldr_epsilon`` is the
-    MCR^2 precision epsilon (see `keras_jointcomp.losses.mcr2`).
+    MCR^2 precision epsilon (see `keras_jointcomp.losses.mcr2`). ``checkpoint``: a
+    `keras_jointcomp.training.TrainingCheckpoint` that saves the run after every epoch and lets it resume.
     """
 
     batch_size: int = 512
@@ -102,10 +104,36 @@ class TrainingConfig:
     ldr_epsilon: float = DEFAULT_EPSILON
     seed: int = 0
     verbose: int = 1
+    checkpoint: object = None
+
+    def __post_init__(self):
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) \
+                or self.batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of at least 1, got {self.batch_size!r}")
+        for name in ("learning_rate", "ldr_epsilon"):
+            if not _finite(getattr(self, name)) or getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be a positive number, got {getattr(self, name)!r}")
+        for name in ("reconstruction_weight", "classification_weight", "rounding_gap_weight", "ldr_weight"):
+            if not _finite(getattr(self, name)) or getattr(self, name) < 0:
+                raise ValueError(f"{name} must be a number of at least 0, got {getattr(self, name)!r}")
+        if isinstance(self.reconstruction_loss, str) and self.reconstruction_loss not in RECONSTRUCTION_LOSSES:
+            raise ValueError(f"reconstruction_loss must be one of {', '.join(RECONSTRUCTION_LOSSES)} or a Keras "
+                             f"loss, got {self.reconstruction_loss!r}")
+
+
+RECONSTRUCTION_LOSSES = ("mse", "l1", "mean_squared_error", "mean_absolute_error")
+
+
+def _finite(value):
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and np.isfinite(value)
 
 
 class PhaseRunner:
-    """Runs phases on one `JointModel`, building each network once and recompiling on every switch."""
+    """Runs phases on one `JointModel`, building each network once and recompiling on every switch.
+
+    Every fit of every recipe goes through `fit`, which announces the phase, adds the run's checkpoint and
+    returns the same records whether the epochs were trained now or restored from a checkpoint.
+    """
 
     def __init__(self, model, config=None):
         self.model = model
@@ -139,7 +167,7 @@ class PhaseRunner:
         return network
 
     def run(self, phase, images, labels, validation=None, callbacks=None):
-        """Train one phase on uint8 ``images`` and integer ``labels``; returns the Keras `History`."""
+        """Train one phase on ``images`` and integer ``labels``; returns the Keras `History`."""
         self._phases_run += 1
         if phase.network in ("autoencoder", "classifier") and "encoder" not in phase.trainable:
             return self._run_on_latents(phase, images, labels, validation, callbacks)
@@ -153,27 +181,143 @@ class PhaseRunner:
             val_images, val_labels = validation
             validation_data = batches(val_images, targets_for(phase.network, self.model, val_labels),
                                       config.batch_size)
-        return network.fit(train, epochs=phase.epochs, validation_data=validation_data,
-                           callbacks=callbacks, verbose=config.verbose)
+        return self.fit(phase, network, train, validation_data=validation_data, callbacks=callbacks)
 
     def _run_on_latents(self, phase, images, labels, validation, callbacks):
         head_kind = "decoder" if phase.network == "autoencoder" else "classification_head"
         head = self.compile(phase, self.network(head_kind))
+        checkpoint = self.config.checkpoint
 
         def inputs_and_targets(images, labels):
             latents = self.latents(images)
-            targets = images.astype("float32") / 255.0 if head_kind == "decoder" else np.asarray(labels)
+            targets = as_uint8(images).astype("float32") / 255.0 if head_kind == "decoder" else np.asarray(labels)
             return latents, targets
 
-        validation_data = None if validation is None else inputs_and_targets(*validation)
-        return head.fit(*inputs_and_targets(images, labels), batch_size=self.config.batch_size,
-                        epochs=phase.epochs, shuffle=True, validation_data=validation_data,
-                        callbacks=callbacks, verbose=self.config.verbose)
+        if checkpoint is not None:
+            if checkpoint.next_fit_complete():
+                return self.fit(phase, head, None)  # nothing to compute: the fit is skipped
+            checkpoint.restore_weights_if_pending(self.model)  # before the latents are computed
+        validation_data = None if validation is None else ArrayBatches(*inputs_and_targets(*validation),
+                                                                       self.config.batch_size)
+        train = ArrayBatches(*inputs_and_targets(images, labels), self.config.batch_size, shuffle=True,
+                             seed=self.config.seed * 100_003 + self._phases_run)
+        return self.fit(phase, head, train, validation_data=validation_data, callbacks=callbacks)
+
+    def fit(self, phase, network, data, *, validation_data=None, callbacks=None, epochs=None, initial_epoch=0):
+        """``network.fit`` on ``data`` (a PyDataset) for the phase's epochs (or epochs ``initial_epoch`` to
+        ``epochs``), announced by the phase's name and saved to the run's checkpoint after every epoch;
+        returns a `History` of the epochs of this fit."""
+        epochs = phase.epochs if epochs is None else epochs
+        name = phase.name if (initial_epoch, epochs) == (0, phase.epochs) else \
+            f"{phase.name} (epochs {initial_epoch + 1}-{epochs})"
+        checkpoint = self.config.checkpoint
+        callbacks = list(callbacks or [])
+        recorded = {}
+        if checkpoint is not None:
+            index, done, recorded = checkpoint.start_fit(name, epochs - initial_epoch)
+            if checkpoint.is_complete(index):
+                self._announce(name, phase, "done, restored from the checkpoint")
+                return _history(recorded)
+            checkpoint.restore_weights_if_pending(self.model)
+            if done:
+                checkpoint.restore_optimizer(index, network.optimizer, network.trainable_variables)
+            callbacks.append(_SaveEveryEpoch(checkpoint, index, self.model, recorded, initial_epoch))
+            initial_epoch += done
+        _start_data_at(data, initial_epoch)
+        self._announce(name, phase, "" if not recorded else f"resumed after epoch {initial_epoch}")
+        # shuffle=False: the data sets order their batches themselves, from (seed, epoch), so that a resumed
+        # fit sees what an uninterrupted one saw; Keras' own shuffling of batch indices draws from Python's
+        # global generator, which does not resume.
+        history = network.fit(data, epochs=epochs, initial_epoch=initial_epoch, validation_data=validation_data,
+                              callbacks=callbacks, verbose=self.config.verbose, shuffle=False)
+        if checkpoint is not None:
+            checkpoint.complete(index)
+            history.history = _joined(recorded, history.history)
+        return history
+
+    def recorded(self, key, compute):
+        """``compute()``, remembered in the run's checkpoint under ``key`` so that a resumed run takes the
+        same value (and repeats no side effect of computing it); without a checkpoint just ``compute()``."""
+        if self.config.checkpoint is None:
+            return compute()
+        return self.config.checkpoint.recorded(key, compute, self.model)
+
+    def _announce(self, name, phase, note):
+        if self.config.verbose:
+            trains = ", ".join(phase.trainable)
+            print(f"[phase] {name}: {phase.network} network, training {trains}"
+                  f"{f' ({note})' if note else ''}", file=sys.stderr, flush=True)
 
     def latents(self, images):
-        """The (dequantized) latents the heads see at inference, for uint8 ``images``."""
+        """The (dequantized) latents the heads see at inference, for ``images``."""
         bottleneck = self.network("bottleneck")
         return bottleneck.predict(batches(images, batch_size=max(self.config.batch_size, 256)), verbose=0)
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """Batches of ``(inputs, targets)`` arrays (a head's latents and targets), in an order drawn from
+    ``(seed, epoch)`` when shuffling, so that every epoch differs and a fit resumed at any epoch sees the
+    batches an uninterrupted one would have."""
+
+    def __init__(self, inputs, targets, batch_size, shuffle=False, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.inputs, self.targets = inputs, targets
+        self.batch_size, self.shuffle, self.seed = int(batch_size), shuffle, int(seed)
+        self.start_at_epoch(0)
+
+    def __len__(self):
+        return -(-len(self.inputs) // self.batch_size)
+
+    def __getitem__(self, index):
+        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        return self.inputs[rows], self.targets[rows]
+
+    def on_epoch_end(self):
+        self.start_at_epoch(self.epoch + 1)
+
+    def start_at_epoch(self, epoch):
+        """Order the batches as epoch ``epoch``."""
+        self.epoch = int(epoch)
+        count = len(self.inputs)
+        self.order = (np.random.default_rng([self.seed, self.epoch]).permutation(count) if self.shuffle
+                      else np.arange(count))
+
+
+class _SaveEveryEpoch(keras.callbacks.Callback):
+    """Saves the run to its checkpoint at the end of every epoch of one fit (fit ``index``, whose epochs
+    count from ``first_epoch``)."""
+
+    def __init__(self, checkpoint, index, joint_model, recorded, first_epoch):
+        super().__init__()
+        self.checkpoint, self.index, self.joint_model = checkpoint, index, joint_model
+        self.epochs_history = {key: list(values) for key, values in recorded.items()}
+        self.first_epoch = first_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.epochs_history.setdefault(key, []).append(float(value))
+        self.checkpoint.save_epoch(self.index, epoch + 1 - self.first_epoch, self.epochs_history,
+                                   self.joint_model, self.model.optimizer)
+
+
+def _history(recorded):
+    history = keras.callbacks.History()
+    history.history = {key: list(values) for key, values in recorded.items()}
+    return history
+
+
+def _joined(recorded, new):
+    joined = {key: list(values) for key, values in recorded.items()}
+    for key, values in new.items():
+        joined.setdefault(key, []).extend(float(value) for value in values)
+    return joined
+
+
+def _start_data_at(data, epoch):
+    """Put a data set that orders its batches by epoch (`ImageBatches` and its kin) at ``epoch`` before a fit
+    that starts there, so that every fit starting at an epoch sees the same batches, resumed or not."""
+    if hasattr(data, "start_at_epoch"):
+        data.start_at_epoch(epoch)
 
 
 def targets_for(kind, model, labels):

@@ -39,7 +39,6 @@ from keras_jointcomp.data import batches
 from keras_jointcomp.layers import LatentMask
 from keras_jointcomp.rate.truncation import active_units
 from keras_jointcomp.training.phases import Phase, PhaseRunner, targets_for
-from keras_jointcomp.training.recipes import recipe
 
 NORMALISATIONS = ("none", "range", "centred")
 
@@ -162,11 +161,8 @@ def pruning_epochs(epochs, prune_every, units_to_prune):
     return schedule
 
 
-@recipe("distinctiveness-pruning", "train the autoencoder and every prune_every epochs switch off one of the two "
-                                   "least distinct latent units (smallest angle between activation vectors), "
-                                   "units_to_prune in all; units_to_prune=0 is the unpruned control")
-def distinctiveness_pruning(model, train, epochs, config, validation=None, prune_every=100, units_to_prune=12,
-                            normalisation="none", complementary=False, callbacks=None):
+def distinctiveness_pruning(model, train, epochs, config, validation=None, callbacks=None, prune_every=100,
+                            units_to_prune=12, normalisation="none", complementary=False):
     """Train ``model`` (the joint network: all its outputs, its own training behaviour) for ``epochs`` with
     one optimizer throughout, pruning one latent unit after each of epochs prune_every, 2 * prune_every, ...
     until ``units_to_prune`` are gone; with ``units_to_prune=0`` the same training without pruning.
@@ -196,17 +192,22 @@ def distinctiveness_pruning(model, train, epochs, config, validation=None, prune
     history, pruned = {}, []
     start = 0
     for stop in [*schedule, epochs]:
-        fitted = network.fit(dataset, epochs=stop, initial_epoch=start, validation_data=validation_data,
-                             callbacks=callbacks, verbose=config.verbose)
+        fitted = runner.fit(phase, network, dataset, epochs=stop, initial_epoch=start,
+                            validation_data=validation_data, callbacks=callbacks)
         for key, values in fitted.history.items():
             history.setdefault(key, []).extend(float(value) for value in values)
         start = stop
         if stop < epochs:
-            record = {"epoch": stop, **prune_least_distinct(model, runner.latents(images), normalisation,
-                                                             complementary)}
-            if validation_data is not None:
-                record["val_loss_after_pruning"] = float(network.evaluate(validation_data, verbose=0,
-                                                                          return_dict=True)["loss"])
-            pruned.append(record)
+            pruned.append(runner.recorded(f"pruning after epoch {stop}", lambda: _prune(
+                model, network, runner.latents(images), validation_data, stop, normalisation, complementary)))
     return [{"phase": phase.name, "epoch": list(range(1, epochs + 1)), **history, "pruned": pruned,
              "active_units": active_units(model)}]
+
+
+def _prune(model, network, latents, validation_data, epoch, normalisation, complementary):
+    """One unit removed after ``epoch``, with the validation loss just after (when there is validation)."""
+    record = {"epoch": epoch, **prune_least_distinct(model, latents, normalisation, complementary)}
+    if validation_data is not None:
+        record["val_loss_after_pruning"] = float(network.evaluate(validation_data, verbose=0,
+                                                                  return_dict=True)["loss"])
+    return record

@@ -94,7 +94,7 @@ def test_images_as_the_only_target():
 @pytest.mark.parametrize(
     "images, labels, error",
     [
-        (np.zeros((4, 2, 2, 1), np.float32), None, TypeError),
+        (np.full((4, 2, 2, 1), 255, np.float32), None, ValueError),  # floats are [0, 1]
         (np.zeros((4, 2, 2, 1), np.uint8), np.zeros(3), ValueError),
         (np.zeros((4, 2, 2, 1), np.uint8), {"out": "labels"}, ValueError),
         (np.zeros((4, 2, 2, 1), np.uint8), "labels", ValueError),

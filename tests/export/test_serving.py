@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_jointcomp import models
+from keras_jointcomp import data, models
 from keras_jointcomp.cli import main
 from keras_jointcomp.export import ExportError, export_saved_model
 
@@ -128,6 +128,19 @@ def test_tensorflow_alone_serves_the_keras_model_outputs(exported, tmp_path):
     assert len(np.unique(served["encode.latent"])) > 2  # the comparison covers more than one symbol
 
 
+def test_uint8_images_are_served_as_their_float_form(exported, tmp_path):
+    """The image endpoints take float32 images / 255 (the float form of the image contract) and return what
+    the Keras model returns on the uint8 images themselves."""
+    model = exported.model
+    images = np.random.default_rng(1).integers(0, 256, (BATCH, 28, 28, 1)).astype(np.uint8)
+    latent = ops.convert_to_numpy(model.encode(images))
+    served = _serve(exported.out_dir, {"images": data.to_float(images), "latent": latent}, tmp_path)
+    np.testing.assert_array_equal(served["encode.latent"], latent)
+    np.testing.assert_array_equal(served["serving_default.latent"], latent)
+    for key, value in model(images).items():
+        assert np.max(np.abs(served[f"serving_default.{key}"] - ops.convert_to_numpy(value))) <= TOLERANCE, key
+
+
 def test_saved_model_cli_runs_the_encode_signature(exported):
     images = np.zeros((1, 28, 28, 1)).tolist()  # --input_exprs takes Python literals only, not np calls
     result = subprocess.run(
@@ -165,7 +178,7 @@ def test_a_model_without_decoder_replaces_an_older_export(exported, tmp_path):
     assert "serving_default.reconstruction" not in served
 
 
-@pytest.mark.parametrize("contents,message", [(None, "Model file not found"), (b"not a zip", "is not a .keras")])
+@pytest.mark.parametrize("contents,message", [(None, "no such file"), (b"not a zip", "is not a .keras")])
 def test_a_missing_or_corrupt_model_file_is_a_one_line_error(tmp_path, contents, message):
     model_file = tmp_path / "model.keras"
     if contents is not None:

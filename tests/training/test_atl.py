@@ -44,8 +44,8 @@ def test_ae_driven_leaves_the_compressor_of_the_autoencoder_phase(train):
 
 
 def test_atl_records_every_epoch_set_then_fine_tunes(train):
-    schedule = training.ATLSchedule(patience=10, finetune_epochs=1, validation_fraction=0.25)
-    records = training.get_recipe("atl")(models.load("atl_lenet"), train, 2, CONFIG, schedule=schedule)
+    records = training.get_recipe("atl")(models.load("atl_lenet"), train, 1, CONFIG, epoch_sets=2, patience=10,
+                                         validation_fraction=0.25)
     assert [record["phase"] for record in records] == ["epoch set 1", "epoch set 2", "fine-tuned"]
     for record in records:
         assert 0 <= record["accuracy"] <= 1 and np.isfinite(record["psnr_db"])
@@ -55,8 +55,8 @@ def test_atl_stops_when_neither_measure_improves(train, monkeypatch):
     from keras_jointcomp.training import atl
 
     monkeypatch.setattr(atl, "_measure", lambda runner, images, labels: {"accuracy": 0.5, "psnr_db": 10.0})
-    schedule = training.ATLSchedule(patience=2, finetune_epochs=0, validation_fraction=0.25)
-    records = atl.alternating_transfer_learning(models.load("atl_lenet"), train, 10, CONFIG, schedule=schedule)
+    records = atl.alternating_transfer_learning(models.load("atl_lenet"), train, 0, CONFIG, epoch_sets=10, patience=2,
+                                                validation_fraction=0.25)
     assert [record["epoch_set"] for record in records] == [1, 2, 3]  # set 1 improves, 2 and 3 do not
 
 
@@ -68,7 +68,7 @@ def test_cross_domain_transfers_and_freezes_the_compressor(train):
     records = training.get_recipe("cross-domain")(target, (train[0], train[1] % 5), 1, CONFIG, source=source)
     assert _same(_weights(source.encoder), _weights(target.encoder))
     assert [r["phase"] for r in records] == ["classifier on frozen compressor", "decompressor on frozen compressor"]
-    with pytest.raises(ValueError, match="--from-model"):
+    with pytest.raises(ValueError, match="--source"):
         training.get_recipe("cross-domain")(target, train, 1, CONFIG)
     with pytest.raises(ValueError, match="images but this data set has"):
         training.get_recipe("cross-domain")(models.load("atl_lenet", input_shape=(32, 32, 3)), train, 1, CONFIG,
@@ -79,8 +79,8 @@ def test_multi_domain_alternates_over_domains_then_transfers(train):
     keras.utils.set_random_seed(0)
     domains = {"a": tiny_images(32, seed=5), "b": tiny_images(32, seed=6)}
     model = models.load("atl_lenet")
-    schedule = training.ATLSchedule(validation_fraction=0.25, finetune_epochs=1)
-    records = training.get_recipe("multi-domain")(model, train, 2, CONFIG, domains=domains, schedule=schedule)
+    records = training.get_recipe("multi-domain")(model, train, 1, CONFIG, domains=domains, epoch_sets=2,
+                                                  validation_fraction=0.25)
     assert [(r["phase"], r.get("domain")) for r in records[:4]] == [
         ("epoch set 1", "a"), ("epoch set 1", "b"), ("epoch set 2", "a"), ("epoch set 2", "b")]
     assert [r["phase"] for r in records[4:]] == ["classifier on frozen compressor",
