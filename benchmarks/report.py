@@ -4,6 +4,8 @@ import datetime
 import os
 import platform
 
+from keras_jointcomp import files
+
 RESULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "results.md")
 
 
@@ -24,5 +26,4 @@ def write_section(name, body, path=RESULTS):
         text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
-    with open(path, "w") as file:
-        file.write(text)
+    files.write_text(path, text)

@@ -15,7 +15,7 @@ def add_parser(subparsers, name, argv=(), **kwargs):
                         help="a .keras file saved by `jointcomp train` or the Python API")
     inputs.add_data_arguments(parser)
     parser.add_argument("--split", default="test", choices=("train", "test"))
-    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256)
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256, help="images per inference step")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 

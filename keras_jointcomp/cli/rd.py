@@ -31,11 +31,12 @@ def add_parser(subparsers, name, argv=(), **kwargs):
                         help="comma-separated, '' for none")
     parser.add_argument("--baseline-epochs", type=inputs.NON_NEGATIVE_INT, default=5,
                         help="epochs to train each baseline's classifier on decoded images (0: no baselines)")
-    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256)
-    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3)
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256, help="images per inference step")
+    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3,
+                        help="Adam's learning rate for the baselines' classifiers")
     parser.add_argument("--label", help="name of the learned curve in the JSON and plot (default: the model's name)")
     parser.add_argument("--max-test", type=inputs.POSITIVE_INT, help="only the first N test images")
-    parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0)
+    parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0, help="seeds the baselines' training")
     parser.add_argument("--out", default="rd", help="output prefix: writes OUT.json and OUT.png")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
 

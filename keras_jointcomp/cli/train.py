@@ -30,12 +30,13 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--from-model", type=inputs.existing_file,
                         help="a trained .keras model to train further instead of a new one (e.g. a ce-t model "
                              "for duphil or ldr-ft)")
-    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=512)
-    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3)
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=512, help="images per training step")
+    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3, help="Adam's learning rate")
     parser.add_argument("--rounding-gap-weight", type=inputs.NON_NEGATIVE_FLOAT, default=0.0,
                         help="alpha of the rounding-gap loss, for models that expose their latent")
-    parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0)
-    parser.add_argument("--out", help="output .keras file (default <model>-<dataset>.keras)")
+    parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0,
+                        help="seeds the weights, the data order and every random draw")
+    parser.add_argument("--out", help="output .keras file (default: <model>-<dataset>.keras)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     parser.add_argument("--checkpoint-dir", help="save the run here after every epoch, so it can resume")
     parser.add_argument("--resume", action="store_true",
@@ -57,7 +58,7 @@ def _method_in(argv):
 
 
 def _add_method_options(parser, method):
-    group = parser.add_argument_group(f"options of --method {method.name}", method.options.__doc__)
+    group = parser.add_argument_group(f"options of --method {method.name}", method.description)
     hints = typing.get_type_hints(method.options)
     for field in dataclasses.fields(method.options):
         flag = "--" + field.name.replace("_", "-")

@@ -33,7 +33,19 @@ CLASSIFIER_INPUTS = ("latent", "decoded")
 
 
 @serializable
-class JointModel(keras.Model):
+class ImageNetwork(keras.Model):
+    """A functional network from images that takes them as the package's contract says: its call scales
+    integer (uint8) inputs to float32 / 255 and passes floats (in [0, 1]) through. `JointModel` is one; its
+    single-task networks (`JointModel.autoencoder`, ...) are others, over the same layers."""
+
+    def call(self, inputs, training=None, mask=None):
+        # Here and not in the graph: Keras casts inputs to the Input's float32 before the graph runs, which
+        # would lose the dtype that tells 0..255 from [0, 1].
+        return super().call(keras.tree.map_structure(_unit_float, inputs), training=training, mask=mask)
+
+
+@serializable
+class JointModel(ImageNetwork):
     """Functional model of named parts whose call returns ``{"reconstruction": ..., "logits": ...}``.
 
     Images may be uint8 (0..255) or float in [0, 1]: `call` (hence ``model(x)``, ``predict``, ``fit``) and
@@ -96,13 +108,6 @@ class JointModel(keras.Model):
         self.output_keys = tuple(outputs)
         self.entropy_coding = entropy_coding
 
-    def call(self, inputs, training=None, mask=None):
-        """The functional graph on images scaled to [0, 1]: integer (uint8) inputs / 255, floats as they are.
-
-        Done here and not in the graph because Keras casts inputs to the Input's float32 before the graph
-        runs, which would lose the dtype that tells 0..255 from [0, 1]."""
-        return super().call(keras.tree.map_structure(_unit_float, inputs), training=training, mask=mask)
-
     # --- Parts -------------------------------------------------------------------------------------------
 
     @property
@@ -141,13 +146,13 @@ class JointModel(keras.Model):
     def side_network(self):
         """A new Keras model image -> side-branch features, from the float latent (shared weights)."""
         images = keras.Input(shape=self.input_shape[1:], name="images")
-        return _ImageNetwork(images, self.part("side_branch")(self.encoder(images)), name=f"{self.name}_side")
+        return ImageNetwork(images, self.part("side_branch")(self.encoder(images)), name=f"{self.name}_side")
 
     def _single_task(self, head, name):
         """A functional network image -> head(quantized latent) that takes images like the joint model."""
         images = keras.Input(shape=self.input_shape[1:], name="images")
         latent = _bottleneck(self.encoder, self.quantizer, images)
-        return _ImageNetwork(images, latent if head is None else head(latent), name=name)
+        return ImageNetwork(images, latent if head is None else head(latent), name=name)
 
     # --- The data path in inference mode -------------------------------------------------------------------
 
@@ -229,15 +234,6 @@ class JointModel(keras.Model):
             if config.get(name) is not None:
                 config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
-
-
-@serializable
-class _ImageNetwork(keras.Model):
-    """A functional network over the joint model's layers (`JointModel.autoencoder` and the other
-    single-task networks) that scales integer images like `JointModel.call`, so it takes the same images."""
-
-    def call(self, inputs, training=None, mask=None):
-        return super().call(keras.tree.map_structure(_unit_float, inputs), training=training, mask=mask)
 
 
 def _unit_float(images):

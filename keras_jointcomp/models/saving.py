@@ -10,6 +10,7 @@ without compiling by default: compile again to train.
 import contextlib
 import importlib
 import os
+import warnings
 import zipfile
 
 import keras
@@ -83,7 +84,10 @@ def load_model(path, compile=False):
         raise ModelFileError(f"{path} is not a .keras model file (a zip archive ending in .keras)")
     register_custom_objects()
     try:
-        return keras.saving.load_model(path, compile=compile)
+        with warnings.catch_warnings():
+            # Files saved by older versions hold optimizer state, which an uncompiled load skips with a warning.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            return keras.saving.load_model(path, compile=compile)
     except Exception as error:  # Keras raises many types for damaged archives; report them as one.
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ModelFileError(f"cannot load model file {path}: {reason[:200]}") from error

@@ -20,7 +20,7 @@ import sys
 import keras
 import numpy as np
 
-from keras_jointcomp.data import as_uint8, batches
+from keras_jointcomp.data import as_uint8, batches, check_labels
 from keras_jointcomp.losses import MCR2, RoundingGap
 from keras_jointcomp.losses.mcr2 import DEFAULT_EPSILON
 from keras_jointcomp.metrics import PSNR, Accuracy
@@ -167,7 +167,10 @@ class PhaseRunner:
         return network
 
     def run(self, phase, images, labels, validation=None, callbacks=None):
-        """Train one phase on ``images`` and integer ``labels``; returns the Keras `History`."""
+        """Train one phase on ``images`` and integer ``labels`` (checked against the model's classes: a label
+        out of range would train silently on one backend and fail or be clipped on the others); returns the
+        Keras `History`."""
+        labels = check_labels(labels, self.model.num_classes, len(images))
         self._phases_run += 1
         if phase.network in ("autoencoder", "classifier") and "encoder" not in phase.trainable:
             return self._run_on_latents(phase, images, labels, validation, callbacks)

@@ -169,8 +169,8 @@ def test_curve_rejects_bad_scales(trained, scales):
 
 def test_curve_rejects_bad_images_and_labels(trained):
     model, (x_train, _), (x_test, y_test) = trained
-    with pytest.raises(ValueError, match="uint8"):
-        rate_accuracy_curve(model, x_train.astype("float32") / 255, x_test, y_test, [1.0])
+    with pytest.raises(ValueError, match=r"float images must be in \[0, 1\]"):
+        rate_accuracy_curve(model, x_train.astype("float32"), x_test, y_test, [1.0])
     with pytest.raises(ValueError, match="do not fit"):
         rate_accuracy_curve(model, x_train, x_test[:, :2], y_test, [1.0])
     with pytest.raises(ValueError, match="one integer per test image"):

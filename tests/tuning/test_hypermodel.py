@@ -81,7 +81,7 @@ def test_fit_needs_validation_data_and_known_networks():
         ZooHyperModel("atl_lenet", latent_screening(), network="autoencoder")
     with pytest.raises(ValueError, match="has no classifier"):
         ZooHyperModel("faces_conv_ae", generic("faces_conv_ae", knobs=())).build(keras_tuner.HyperParameters())
-    with pytest.raises(ValueError, match="Unknown model"):
+    with pytest.raises(ValueError, match="unknown model"):
         ZooHyperModel("no_such_model", latent_screening())
     with pytest.raises(ValueError, match="not built by this hypermodel"):
         hypermodel.joint_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
