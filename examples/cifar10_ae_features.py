@@ -39,7 +39,7 @@ import time
 import keras
 import numpy as np
 
-from keras_jointcomp import data, models, reports, training
+from keras_jointcomp import data, files, models, reports, training
 from keras_jointcomp.data.errors import DatasetNotFoundError
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
@@ -274,10 +274,8 @@ def main(argv=None):
         "class_weights": {class_names[label]: weight for label, weight in weights.items()},
         "study": STUDY[args.model], "methods": methods,
     }
-    with open(os.path.join(args.out_dir, "results.md"), "w") as file:
-        file.write(markdown(result, args))
-    with open(os.path.join(args.out_dir, "results.json"), "w") as file:
-        json.dump(result, file, indent=2, default=float)
+    files.write_text(os.path.join(args.out_dir, "results.md"), markdown(result, args))
+    files.write_text(os.path.join(args.out_dir, "results.json"), json.dumps(result, indent=2, default=float))
     print(json.dumps({key: value for key, value in result.items() if key != "methods"}
                      | {"methods": {name: {key: row[key] for key in ("test_accuracy", "test_mse", "halved_recall")}
                                     for name, row in methods.items()}}))

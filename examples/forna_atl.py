@@ -19,7 +19,7 @@ import sys
 
 import keras
 
-from keras_jointcomp import data, models, training
+from keras_jointcomp import data, files, models, training
 from keras_jointcomp.evaluation import evaluate
 from keras_jointcomp.plots import save_reconstruction_grid
 
@@ -168,10 +168,8 @@ def main(argv=None):
             rows += dataset_rows
             save_reconstructions(atl_models[name], test.images, os.path.join(args.out_dir, f"atl_{name}.png"))
         rows += run_transfers(atl_models, datasets, args, config)
-    with open(os.path.join(args.out_dir, "results.md"), "w") as file:
-        file.write(markdown(rows, args))
-    with open(os.path.join(args.out_dir, "results.json"), "w") as file:
-        json.dump(rows, file, indent=2, default=str)
+    files.write_text(os.path.join(args.out_dir, "results.md"), markdown(rows, args))
+    files.write_text(os.path.join(args.out_dir, "results.json"), json.dumps(rows, indent=2, default=str))
     print(json.dumps(rows, default=str))
     return rows
 

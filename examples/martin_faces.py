@@ -38,7 +38,7 @@ import time
 import keras
 import numpy as np
 
-from keras_jointcomp import data, models, rate, training
+from keras_jointcomp import data, files, models, rate, training
 from keras_jointcomp.data.loading import search_directories
 from keras_jointcomp.plots import save_reconstruction_grid
 
@@ -169,7 +169,8 @@ def save_loss_curves(rows, path):
     axis.legend(fontsize=8)
     axis.set_title("Distinctiveness pruning of a convolutional autoencoder (CMU faces)")
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    with files.atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=80)
     pyplot.close(figure)
 
 
@@ -230,13 +231,11 @@ def main(argv=None):
     save_loss_curves(rows, os.path.join(args.out_dir, "loss_curves.png"))
     checks = criteria(rows)
     sizes = (len(train[0]), len(validation[0]))
-    with open(os.path.join(args.out_dir, "results.md"), "w") as file:
-        file.write(markdown(rows, checks, args, sizes))
+    files.write_text(os.path.join(args.out_dir, "results.md"), markdown(rows, checks, args, sizes))
     results = {"settings": {key: value for key, value in vars(args).items()}, "backend": keras.backend.backend(),
                "train_images": sizes[0], "validation_images": sizes[1], "study": STUDY, "criteria": checks,
                "networks": rows}
-    with open(os.path.join(args.out_dir, "results.json"), "w") as file:
-        json.dump(results, file, indent=2)
+    files.write_text(os.path.join(args.out_dir, "results.json"), json.dumps(results, indent=2))
     print(json.dumps({"criteria": checks, "networks": [
         {key: value for key, value in row.items() if key != "history"} for row in rows]}))
     return results

@@ -28,7 +28,7 @@ import tempfile
 import keras
 import numpy as np
 
-from keras_jointcomp import data, models, rate, training, tuning
+from keras_jointcomp import data, files, models, rate, training, tuning
 from keras_jointcomp.evaluation import evaluate, robustness
 from keras_jointcomp.plots import save_latent_spread, save_rate_accuracy_curves
 
@@ -177,10 +177,8 @@ def main(argv=None):
                               title=f"{args.dataset}: half the latent truncated, then fine-tuned")
     save_latent_spread({r["model"]: r["latent_std"] for r in outcome["results"]},
                        os.path.join(args.out_dir, "latent_std.png"))
-    with open(os.path.join(args.out_dir, "results.md"), "w") as file:
-        file.write(markdown(outcome, args))
-    with open(os.path.join(args.out_dir, "results.json"), "w") as file:
-        json.dump(outcome, file, indent=2, default=float)
+    files.write_text(os.path.join(args.out_dir, "results.md"), markdown(outcome, args))
+    files.write_text(os.path.join(args.out_dir, "results.json"), json.dumps(outcome, indent=2, default=float))
     print(json.dumps({"latent_dim": outcome["latent_dim"],
                       "accuracy": {r["model"]: r["accuracy"] for r in outcome["results"]}}))
     return outcome

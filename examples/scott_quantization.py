@@ -30,7 +30,7 @@ import sys
 import keras
 import numpy as np
 
-from keras_jointcomp import data, models, training
+from keras_jointcomp import data, files, models, training
 from keras_jointcomp.evaluation import evaluate, soft_decisions
 from keras_jointcomp.models.multi_encoder import num_encoders
 from keras_jointcomp.plots import save_bit_histograms
@@ -173,10 +173,8 @@ def main(argv=None):
             rows += mnist_rows(args)
         if args.cifar != "none":
             rows += cifar_rows(args)
-    with open(os.path.join(args.out_dir, "results.md"), "w") as file:
-        file.write(markdown(rows, args))
-    with open(os.path.join(args.out_dir, "results.json"), "w") as file:
-        json.dump(rows, file, indent=2)
+    files.write_text(os.path.join(args.out_dir, "results.md"), markdown(rows, args))
+    files.write_text(os.path.join(args.out_dir, "results.json"), json.dumps(rows, indent=2))
     print(json.dumps(rows))
     return rows
 

@@ -1,8 +1,6 @@
 """``python -m keras_jointcomp`` runs the ``jointcomp`` command."""
 
-import sys
-
-from keras_jointcomp.cli import main
+from keras_jointcomp.cli import entry_point
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

@@ -4,6 +4,8 @@ curves and the spread of each latent entry."""
 import numpy as np
 from PIL import Image
 
+from keras_jointcomp import files
+
 
 def save_reconstruction_grid(images, reconstructions, path, scale=3):
     """A PNG with uint8 ``images`` in the top row and float [0, 1] ``reconstructions`` below."""
@@ -12,7 +14,8 @@ def save_reconstruction_grid(images, reconstructions, path, scale=3):
                            np.concatenate(list(reconstructions), axis=1)], axis=0)
     grid = grid[..., 0] if grid.shape[-1] == 1 else grid
     picture = Image.fromarray(grid)
-    picture.resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST).save(path)
+    with files.atomic_path(path) as temporary:
+        picture.resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST).save(temporary)
 
 
 def _pyplot():
@@ -36,7 +39,8 @@ def save_bit_histograms(soft_bits, num_encoders, path, title=""):
     axes[0][0].set_ylabel("count")
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    with files.atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=80)
     pyplot.close(figure)
 
 
@@ -54,7 +58,8 @@ def save_rate_accuracy_curves(curves, path, title="", rate_key="total_entropy_bi
     axis.legend()
     axis.set_title(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    with files.atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=80)
     pyplot.close(figure)
 
 
@@ -85,7 +90,8 @@ def save_rate_distortion_curves(rows, path, title=""):
         axis.legend()
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    with files.atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=80)
     pyplot.close(figure)
 
 
@@ -100,5 +106,6 @@ def save_latent_spread(stds, path, title="standard deviation of each latent entr
     axes[-1, 0].set_xlabel("latent entry")
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=80)
+    with files.atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=80)
     pyplot.close(figure)

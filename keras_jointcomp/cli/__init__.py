@@ -13,6 +13,7 @@ probing on machines without a GPU) are silenced unless ``--verbose`` is given.
 import argparse
 import contextlib
 import importlib
+import logging
 import os
 import sys
 import warnings
@@ -59,8 +60,15 @@ def build_parser(argv=()):
     return parser
 
 
-def main(argv=None):
-    """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit status."""
+def entry_point():
+    """The ``jointcomp`` program: `main` on the process's arguments, with the backends' native log lines
+    silenced until the process ends (some are written only at exit)."""
+    sys.exit(main(keep_quiet=True))
+
+
+def main(argv=None, keep_quiet=False):
+    """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit status. ``keep_quiet``
+    leaves the backends' native output silenced after returning (for a program about to exit)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser(argv).parse_args(argv)
@@ -68,7 +76,7 @@ def main(argv=None):
         print(f"jointcomp: error: {one_line(error)}", file=sys.stderr)
         return 2
     results = sys.stdout
-    with _quiet_backends(not args.verbose) as progress:
+    with _quiet_backends(not args.verbose, keep_quiet) as progress:
         try:
             with contextlib.redirect_stdout(progress):  # Keras writes progress bars to stdout
                 return command_module(args.command).run(args, results)
@@ -85,10 +93,11 @@ def one_line(error):
 
 
 @contextlib.contextmanager
-def _quiet_backends(quiet):
+def _quiet_backends(quiet, keep=False):
     """Yield the stream for progress and messages (stderr). When ``quiet``, what the backends' native code
-    writes to file descriptor 2 goes to /dev/null for the duration, while Python's ``sys.stderr`` keeps
-    writing to the real stderr; TensorFlow's and absl's Python loggers are set to errors only."""
+    writes to file descriptor 2 goes to /dev/null for the duration (with ``keep``, until the process ends:
+    absl writes its buffered lines at exit), while Python's ``sys.stderr`` keeps writing to the real stderr;
+    TensorFlow's and absl's Python loggers are set to errors only."""
     if not quiet:
         yield sys.stderr
         return
@@ -110,13 +119,14 @@ def _quiet_backends(quiet):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*(oneDNN|cuda|CUDA|absl).*")
             for logger in ("tensorflow", "absl", "jax._src.xla_bridge"):
-                __import__("logging").getLogger(logger).setLevel("ERROR")
+                logging.getLogger(logger).setLevel("ERROR")
             yield progress
     finally:
         progress.flush()
-        sys.stderr = python_stderr
-        os.dup2(real_stderr, 2)
-        os.close(real_stderr)
+        if not keep:
+            sys.stderr = python_stderr
+            os.dup2(real_stderr, 2)
+            os.close(real_stderr)
 
 
 def _writes_to_fd2(stream):

@@ -15,11 +15,46 @@
 A stream is checked before anything is decoded: a flipped bit anywhere fails the checksum, a truncated
 stream fails it too (or is too short to hold a header), and a stream written by another model, at a rate
 the model was not set up for, or in another format version is refused by name. Each failure raises
-`BitstreamError` with a one-line reason. Many streams go into one file as a *stream file*: magic b"JCSF",
-the format version, a uint32 count, then each stream behind its uint32 length.
+`BitstreamError` with a one-line reason.
+
+Many streams go into one file as a *stream file* (format version `STREAM_FILE_VERSION`, 2), which guards
+what single streams cannot: that the streams are all there, each once, in the order they were written, and
+from this one file. Streams are numbered from 0, as `LatentCodec.decompress` and `jointcomp decompress`
+number them. All integers are big-endian uint32.
+
+    offset  size  field
+    0       4     magic b"JCSF"
+    4       1     stream-file version (2; single streams keep their own FORMAT_VERSION)
+    5       4     count n: the number of streams
+    9       4     file id: the first 4 bytes of the SHA-256 of the streams in order, each behind its length
+    13      ...   n entries, one per stream:
+                    4   index: the stream's position, 0 .. n-1
+                    4   count n again
+                    4   file id again
+                    4   length of the stream
+                    ... the stream, unchanged (its own header and CRC-32 included)
+    end-4   4     CRC-32 (zlib.crc32) of everything before it
+
+A file costs 17 bytes plus 16 per stream around the streams; the bytes per image counted elsewhere are the
+streams' own and do not change. Reading checks the magic and version, walks the entries (a file cut short
+or with bytes after its end stops here), then the CRC-32 of the whole file; nothing is returned unless it
+and every field agree. When they do not, the message names the edit that explains it rather than just
+"checksum mismatch": more or fewer streams than the count (`stream file holds 9 streams but says 10:
+stream 9 is missing`), a stream from another file (its file id differs), a duplicate (an index seen
+before), a dropped stream with the count edited to match (an index missing below the count the entries
+carry), swapped streams (`stream 3 is stream 5 of the file it came from`), a damaged stream (its own
+CRC-32 fails: `stream 1: stream checksum mismatch: ...`), or an edited count whose streams are intact.
+Only when no such edit explains the mismatch does it say `stream file: checksum mismatch (damaged or
+edited)`. CRC-32 catches damage, not forgery: it is not a signature.
+
+Version 1 stream files (magic, version byte 1, count, then each stream behind its length; no indices, file
+id or checksum) are still read, since `jointcomp compress` wrote them: they carry no such guard, but each
+stream's own checksum is checked when it is decoded; compressing again writes version 2. Other versions are
+refused by number.
 """
 
 import dataclasses
+import hashlib
 import struct
 import zlib
 
@@ -27,10 +62,16 @@ MAGIC = b"JC"
 FORMAT_VERSION = 1
 FINGERPRINT_BYTES = 4
 STREAM_FILE_MAGIC = b"JCSF"
+STREAM_FILE_VERSION = 2
 
 _CHECKSUM = struct.Struct(">I")
 _FIXED = struct.Struct(">2sB4sB")
 _QUANTIZER = struct.Struct(">Bf")
+_STREAM_MISMATCH = "stream checksum mismatch: the stream is corrupt or truncated"  # as unpack says
+_FILE_HEADER = struct.Struct(">4sBI4s")  # magic, version, count, file id
+_ENTRY = struct.Struct(">II4sI")  # index, count, file id, length
+_UINT32 = struct.Struct(">I")
+_MAX_LISTED = 5  # streams named in one message, at most
 
 
 class BitstreamError(ValueError):
@@ -93,32 +134,193 @@ def unpack(stream):
 
 
 def pack_stream_file(streams):
-    """Bytes of a stream file holding ``streams`` in order."""
-    parts = [STREAM_FILE_MAGIC, bytes([FORMAT_VERSION]), struct.pack(">I", len(streams))]
-    for stream in streams:
-        parts += [struct.pack(">I", len(stream)), bytes(stream)]
-    return b"".join(parts)
+    """Bytes of a stream file (version 2) holding ``streams`` in order; see the module docstring."""
+    streams = [bytes(stream) for stream in streams]
+    if len(streams) >= 2**32 or any(len(stream) >= 2**32 for stream in streams):
+        raise ValueError("A stream file holds fewer than 2**32 streams of fewer than 2**32 bytes each.")
+    count, file_id = len(streams), _file_id(streams)
+    parts = [_FILE_HEADER.pack(STREAM_FILE_MAGIC, STREAM_FILE_VERSION, count, file_id)]
+    for index, stream in enumerate(streams):
+        parts += [_ENTRY.pack(index, count, file_id, len(stream)), stream]
+    body = b"".join(parts)
+    return body + _CHECKSUM.pack(zlib.crc32(body))
 
 
 def unpack_stream_file(data):
-    """The streams of a stream file, or `BitstreamError` if it is not one or is cut short."""
+    """The streams of a stream file, in order, or `BitstreamError` with one line naming what is wrong.
+
+    A version 2 file comes back only when its CRC-32, count, indices and file ids all agree; a version 1
+    file is read as before (see the module docstring).
+    """
     data = bytes(data)
-    if data[:4] != STREAM_FILE_MAGIC or len(data) < 9:
-        raise BitstreamError("not a keras-jointcomp stream file")
-    if data[4] != FORMAT_VERSION:
-        raise BitstreamError(f"stream file format version {data[4]} is not supported")
-    (count,), offset, streams = struct.unpack_from(">I", data, 5), 9, []
+    if not data:
+        raise BitstreamError("stream file is empty")
+    if len(data) < 5 and STREAM_FILE_MAGIC.startswith(data[:4]):
+        raise BitstreamError(f"stream file is truncated: {len(data)} bytes cannot hold its header")
+    if data[:4] != STREAM_FILE_MAGIC:
+        raise BitstreamError("not a keras-jointcomp stream file (it does not start with JCSF)")
+    version = data[4]
+    if version == 1:
+        return _unpack_version_1(data)
+    if version != STREAM_FILE_VERSION:
+        damaged = "" if _checksum_holds(data) else "; or the file is damaged"
+        raise BitstreamError(f"stream file format version {version} is not supported (this library reads "
+                             f"versions 1 and {STREAM_FILE_VERSION}{damaged})")
+    if len(data) < _FILE_HEADER.size + _CHECKSUM.size:
+        raise BitstreamError(f"stream file is truncated: {len(data)} bytes cannot hold its header and checksum")
+    _, _, count, file_id = _FILE_HEADER.unpack_from(data)
+    entries, end = _entries(data, count)
+    streams = [stream for _, _, _, stream in entries]
+    checksum_holds = _CHECKSUM.unpack_from(data, end)[0] == zlib.crc32(data[:end])
+    if (checksum_holds and len(entries) == count and _file_id(streams) == file_id
+            and all(entry[:3] == (position, count, file_id) for position, entry in enumerate(entries))):
+        return streams
+    raise BitstreamError(_diagnosis(entries, count, file_id, streams, checksum_holds))
+
+
+def _unpack_version_1(data):
+    """Streams of a version 1 file: a count, then each stream behind its length; no order or checksum."""
+    if len(data) < 9:
+        raise BitstreamError(f"stream file (version 1) is truncated: {len(data)} bytes cannot hold its header")
+    (count,), offset, streams = _UINT32.unpack_from(data, 5), 9, []
     for index in range(count):
         if offset + 4 > len(data):
-            raise BitstreamError(f"stream file is truncated: stream {index} of {count} is missing")
-        (length,) = struct.unpack_from(">I", data, offset)
+            raise BitstreamError(f"stream file (version 1) is truncated: stream {index} of {count} is missing")
+        (length,) = _UINT32.unpack_from(data, offset)
         if offset + 4 + length > len(data):
-            raise BitstreamError(f"stream file is truncated inside stream {index} of {count}")
+            raise BitstreamError(f"stream file (version 1) is truncated inside stream {index} of {count}")
         streams.append(data[offset + 4:offset + 4 + length])
         offset += 4 + length
     if offset != len(data):
-        raise BitstreamError(f"stream file has {len(data) - offset} unexpected bytes after its {count} streams")
+        raise BitstreamError(f"stream file (version 1) has unexpected bytes after its {count} streams "
+                             f"({len(data) - offset} bytes)")
     return streams
+
+
+def _file_id(streams):
+    """4 bytes naming a file's streams and their order: a stream from another file carries another id."""
+    digest = hashlib.sha256()
+    for stream in streams:
+        digest.update(_UINT32.pack(len(stream)))
+        digest.update(stream)
+    return digest.digest()[:4]
+
+
+def _checksum_holds(data):
+    """Whether the last 4 bytes are the CRC-32 of the rest (as in a version 2 file)."""
+    return zlib.crc32(data[:-_CHECKSUM.size]) == _CHECKSUM.unpack_from(data, len(data) - _CHECKSUM.size)[0]
+
+
+def _entries(data, count):
+    """``([(index, count, file id, stream)], offset of the checksum)``, or `BitstreamError` when the entries
+    do not end exactly 4 bytes before the end: a cut, a damaged length, or bytes after the file's end (seen
+    where the CRC-32 of everything before an entry boundary is the 4 bytes that follow it)."""
+    entries, offset, crc = [], _FILE_HEADER.size, zlib.crc32(data[:_FILE_HEADER.size])
+    while len(data) - offset != _CHECKSUM.size:
+        rest = len(data) - offset
+        if rest > _CHECKSUM.size and _CHECKSUM.unpack_from(data, offset)[0] == crc:
+            extra = len(data) - offset - _CHECKSUM.size
+            if data[offset + _CHECKSUM.size:].startswith(STREAM_FILE_MAGIC):
+                raise BitstreamError(f"stream file: another stream file follows its {len(entries)} streams "
+                                     "(files joined end to end?); read each file on its own")
+            raise BitstreamError(f"stream file: unexpected bytes after its end ({extra} after its "
+                                 f"{len(entries)} streams)")
+        length = None
+        if rest >= _ENTRY.size + _CHECKSUM.size:
+            index, stream_count, stream_id, length = _ENTRY.unpack_from(data, offset)
+        if length is None or rest < _ENTRY.size + length + _CHECKSUM.size:
+            raise BitstreamError(f"stream file is truncated or damaged: stream {len(entries)} of {count} runs "
+                                 "past its end")
+        stream_end = offset + _ENTRY.size + length
+        entries.append((index, stream_count, stream_id, data[offset + _ENTRY.size:stream_end]))
+        crc = zlib.crc32(data[offset:stream_end], crc)
+        offset = stream_end
+    return entries, offset
+
+
+_GENERIC = "stream file: checksum mismatch (damaged or edited)"
+_WHY = {
+    "foreign": " (streams of two files mixed)",
+    "duplicate": " (a stream was duplicated)",
+    "missing": " (dropped, and the count edited to match)",
+    "reordered": " (streams swapped or reordered)",
+}
+
+
+def _diagnosis(entries, count, file_id, streams, checksum_holds):
+    """One line naming the edit that best explains a version 2 file whose fields or checksum disagree."""
+    said = f"stream file holds {len(entries)} streams but says {count}"
+    content_id = _file_id(streams)
+    if content_id == file_id or (entries and all(entry[2] == content_id for entry in entries)):
+        # The streams are the ones written, in their order: the damage is in the fields around them.
+        return f"{said} (its count is damaged or was edited)" if len(entries) != count else _GENERIC
+    kind, finding = _edit(entries, count, file_id)
+    if len(entries) != count:
+        return f"{said}: {finding}" if finding else said
+    if finding:
+        return f"stream file: {finding}{_WHY[kind]}"
+    damaged = _damaged_stream(streams)
+    if damaged is not None:
+        return f"stream {damaged}: {_STREAM_MISMATCH}"  # as LatentCodec.decompress would name it
+    return _GENERIC if not checksum_holds else "stream file: its streams do not match its file id (edited)"
+
+
+def _edit(entries, count, file_id):
+    """``(kind, text)`` of the first whole-stream edit the entries show, or ``(None, None)``: a stream
+    from another file, a repeated index, an index missing below the count the streams were written with,
+    an index out of place."""
+    own = [(position, entry) for position, entry in enumerate(entries) if entry[2] == file_id]
+    if len(own) < len(entries):
+        if not own:
+            return "foreign", "its header and its streams come from different stream files"
+        position, (index, stream_count, _, _) = next(
+            (position, entry) for position, entry in enumerate(entries) if entry[2] != file_id)
+        return "foreign", f"stream {position} is stream {index} of {stream_count} of another stream file"
+    seen = {}
+    for position, (index, _, _, _) in own:
+        if index in seen:
+            return "duplicate", f"stream {position} repeats stream {seen[index]}"
+        seen[index] = position
+    written = {entry[1] for entry in entries}
+    written = written.pop() if len(written) == 1 else count  # the count the streams were written with
+    missing = _missing(seen, written)
+    if missing:
+        return "missing", missing
+    for position, (index, _, _, _) in own:
+        if index != position:
+            return "reordered", f"stream {position} is stream {index} of the file it came from"
+    return None, None
+
+
+def _missing(present, written):
+    """"stream 9 is missing", "streams 7 to 9 are missing", ...: the indices below ``written`` not present."""
+    total = written - sum(1 for index in present if index < written)
+    if total <= 0:
+        return None
+    listed = []
+    for index in range(written):  # stops within len(present) + _MAX_LISTED steps
+        if index not in present:
+            listed.append(index)
+            if len(listed) == _MAX_LISTED:
+                break
+    if total == 1:
+        return f"stream {listed[0]} is missing"
+    first, last = listed[0], listed[0] + total - 1
+    if total > 2 and not any(first <= index <= last for index in present):
+        return f"streams {first} to {last} are missing"
+    if total <= _MAX_LISTED:
+        return f"streams {', '.join(map(str, listed[:-1]))} and {listed[-1]} are missing"
+    return f"streams {', '.join(map(str, listed))} and {total - len(listed)} more are missing"
+
+
+def _damaged_stream(streams):
+    """The position of the first stream whose own CRC-32 fails, when that tells something: some other
+    stream passes, or it is a keras-jointcomp stream; else None."""
+    failing = [position for position, stream in enumerate(streams)
+               if len(stream) < _CHECKSUM.size or not _checksum_holds(stream)]
+    if failing and (len(failing) < len(streams) or streams[failing[0]][:2] == MAGIC):
+        return failing[0]
+    return None
 
 
 def _float32(value):

@@ -24,10 +24,11 @@ from keras_jointcomp.data.preprocessing import (
 # The input checks and the pipeline import Keras: loaded on first use.
 __getattr__, __dir__ = attach(globals(), {
     **{name: ".checks" for name in ("ImageInputError", "as_uint8", "check_images", "check_labels")},
-    **{name: ".pipeline" for name in ("ImageBatches", "batches")},
+    **{name: ".pipeline" for name in ("ArrayBatches", "ImageBatches", "batches")},
 })
 
 __all__ = [
+    "ArrayBatches",
     "DatasetFormatError",
     "DatasetNotFoundError",
     "ImageBatches",

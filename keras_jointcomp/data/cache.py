@@ -8,13 +8,13 @@ file. An unreadable entry is treated as missing and rebuilt; an unwritable cache
 
 import hashlib
 import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from keras_jointcomp import files
 from keras_jointcomp.data.arrays import LabeledImages
 
 CACHE_DIR_VARIABLE = "JOINTCOMP_CACHE_DIR"
@@ -46,16 +46,9 @@ def read(path):
 
 
 def write(path, labeled):
-    """Store `labeled` at `path` atomically (temporary file + os.replace); warn instead of failing."""
-    path = Path(path)
-    temporary = None
+    """Store `labeled` at `path` all at once (`keras_jointcomp.files`); warn instead of failing."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as file:
+        with files.atomic_write(path, "wb") as file:
             np.savez(file, images=labeled.images, labels=labeled.labels)
-        os.replace(temporary, path)
     except OSError as error:
         warnings.warn(f"could not write the data cache {path}: {error}", stacklevel=2)
-        if temporary is not None and os.path.exists(temporary):
-            os.remove(temporary)

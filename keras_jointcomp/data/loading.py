@@ -61,11 +61,18 @@ def load(name, split="train", data_dir=None, download=False):
 
 
 def search_directories(data_dir=None):
-    """Local directories searched, in order: `data_dir`, then `$JOINTCOMP_DATA_DIR` (unset ones skipped)."""
+    """Local directories searched, in order: `data_dir`, then `$JOINTCOMP_DATA_DIR` (unset ones skipped).
+    One that is given but is not a folder is an error (a typo would otherwise fall through to another copy,
+    or to the offline default, without a word)."""
     directories = []
-    for directory in (data_dir, os.environ.get(DATA_DIR_VARIABLE)):
-        if directory and Path(directory).expanduser() not in directories:
-            directories.append(Path(directory).expanduser())
+    for directory, what in ((data_dir, "data_dir"), (os.environ.get(DATA_DIR_VARIABLE), f"${DATA_DIR_VARIABLE}")):
+        if not directory:
+            continue
+        path = Path(directory).expanduser()
+        if not path.is_dir():
+            raise DatasetNotFoundError(f"{what} {directory} is not a folder")
+        if path not in directories:
+            directories.append(path)
     return directories
 
 

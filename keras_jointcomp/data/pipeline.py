@@ -106,6 +106,35 @@ class ImageBatches(keras.utils.PyDataset):
         return transformed
 
 
+class ArrayBatches(keras.utils.PyDataset):
+    """Batches of ``(inputs, targets)`` float arrays (a head's latents and targets), in an order drawn from
+    ``(seed, epoch)`` when shuffling, so that every epoch differs and a fit resumed at any epoch sees the
+    batches an uninterrupted one would have."""
+
+    def __init__(self, inputs, targets, batch_size, shuffle=False, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.inputs, self.targets = inputs, targets
+        self.batch_size, self.shuffle, self.seed = int(batch_size), shuffle, int(seed)
+        self.start_at_epoch(0)
+
+    def __len__(self):
+        return -(-len(self.inputs) // self.batch_size)
+
+    def __getitem__(self, index):
+        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        return self.inputs[rows], self.targets[rows]
+
+    def on_epoch_end(self):
+        self.start_at_epoch(self.epoch + 1)
+
+    def start_at_epoch(self, epoch):
+        """Order the batches as epoch ``epoch``."""
+        self.epoch = int(epoch)
+        count = len(self.inputs)
+        self.order = (np.random.default_rng([self.seed, self.epoch]).permutation(count) if self.shuffle
+                      else np.arange(count))
+
+
 def batches(images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None):
     """Return an `ImageBatches` PyDataset over `images` (uint8 0..255, or floats in [0, 1] read as 8-bit
     data) and optional targets `labels`.

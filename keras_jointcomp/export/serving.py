@@ -30,11 +30,11 @@ Writing needs the TensorFlow backend (`keras.export.ExportArchive` traces the en
 """
 
 import os
-import shutil
 
 import keras
 from keras import ops
 
+from keras_jointcomp import files
 from keras_jointcomp.models.joint import LATENT, LOGITS, RECONSTRUCTION, JointModel
 
 IMAGES = "images"
@@ -62,9 +62,9 @@ def export_saved_model(model, out_dir, overwrite=False):
     archive = keras.export.ExportArchive()
     archive.track(model)
     functions = {name: archive.add_endpoint(name, fn, [spec]) for name, fn, spec in _endpoints(model)}
-    if os.path.exists(out_dir):
-        shutil.rmtree(out_dir)
-    archive.write_out(out_dir, verbose=False)
+    with files.atomic_directory(out_dir) as folder:  # an older export is replaced only once this one is whole
+        os.rmdir(folder)  # write_out creates the folder itself
+        archive.write_out(folder, verbose=False)
     return {name: _describe(function) for name, function in functions.items()}
 
 

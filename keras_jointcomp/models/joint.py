@@ -18,6 +18,7 @@ same outputs. The scaling is code in `call`, not a layer, so models saved before
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_jointcomp import metrics
@@ -169,15 +170,41 @@ class JointModel(ImageNetwork):
         return latent if self.quantizer is None else self.quantizer.to_symbols(latent)
 
     def _dequantize(self, latent):
+        if not ops.is_tensor(latent):
+            latent = self.check_latent(latent)
         return latent if self.quantizer is None else self.quantizer.from_symbols(latent)
 
+    def check_latent(self, latent):
+        """``latent`` as `encode` returns it, or a one-line `ValueError`: the shape (N, *latent_shape);
+        for a quantized model, integer symbols within the quantizer's range; otherwise finite floats."""
+        array = np.asarray(latent)
+        if array.ndim != len(self.latent_shape) + 1 or tuple(array.shape[1:]) != self.latent_shape:
+            raise ValueError(f"latents for {self.name!r} have shape (N, {', '.join(map(str, self.latent_shape))}), "
+                             f"got {array.shape}")
+        if self.quantizer is None:
+            if not np.issubdtype(array.dtype, np.floating):
+                raise ValueError(f"latents for {self.name!r} are floats, got {array.dtype}")
+            if not np.isfinite(array).all():
+                raise ValueError(f"latents for {self.name!r} hold NaN or inf")
+            return array
+        low, high = self.quantizer.symbol_range
+        if not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"symbols for {self.name!r} are integers {low}..{high} (as encode returns them), got "
+                             f"{array.dtype}")
+        outside = (array < low) | (array > high)
+        if outside.any():
+            where = tuple(int(i) for i in np.argwhere(outside)[0])
+            raise ValueError(f"symbols for {self.name!r} lie in {low}..{high}, got {array[where]} at index {where}")
+        return array
+
     def decode(self, latent):
-        """Reconstructed images from latents as returned by `encode`."""
+        """Reconstructed images from latents as returned by `encode` (checked by `check_latent` when given
+        as numpy arrays)."""
         return self.part("decoder")(self._dequantize(latent), training=False)
 
     def classify(self, latent):
         """Logits from latents as returned by `encode` (without decoding the image, unless the classifier
-        takes decoded images)."""
+        takes decoded images; checked by `check_latent` when given as numpy arrays)."""
         heads_input = self._dequantize(latent)
         if self.classifier_input == "decoded":
             heads_input = self.decoder(heads_input, training=False)

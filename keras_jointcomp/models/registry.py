@@ -8,6 +8,8 @@ of your own under a new name.
 import dataclasses
 import importlib
 import inspect
+import numbers
+import re
 from typing import Callable, Union
 
 _MODELS = {}
@@ -68,8 +70,37 @@ def spec(name):
 
 
 def load(name, **overrides):
-    """Build the zoo model ``name`` with its defaults, replaced by any keyword ``overrides``."""
-    return spec(name).build(**overrides)
+    """Build the zoo model ``name`` with its defaults, replaced by any keyword ``overrides``.
+
+    The sizes every builder shares are checked here, so that a bad one is named as the argument it is
+    (``input_shape``, ``num_classes``) rather than as a layer's (``filters``, ``units``); an argument the
+    builder does not take is named with the ones it does.
+    """
+    entry = spec(name)
+    build = entry.build
+    parameters = inspect.signature(build).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    unknown = sorted(set(overrides) - set(parameters)) if not takes_any else []
+    if unknown:
+        raise ValueError(f"{name} takes no argument {unknown[0]!r}; it takes "
+                         f"{', '.join(p for p in parameters if parameters[p].kind is not inspect.Parameter.VAR_KEYWORD)}")
+    if "input_shape" in overrides:
+        shape = overrides["input_shape"]
+        if not isinstance(shape, (tuple, list)) or len(shape) != 3 or not all(
+                isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0 for size in shape):
+            raise ValueError(f"input_shape of {name} is (height, width, channels), three positive whole numbers; "
+                             f"got {shape!r}")
+    if "num_classes" in overrides:
+        classes = overrides["num_classes"]
+        if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+            raise ValueError(f"num_classes of {name} is a whole number of at least 2, got {classes!r}")
+    try:
+        return build(**overrides)
+    except TypeError as error:  # an argument a builder passes on (**overrides) to one that does not take it
+        match = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+        if match is None:
+            raise
+        raise ValueError(f"{name} takes no argument {match.group(1)!r}") from None
 
 
 # --- The zoo --------------------------------------------------------------------------------------------

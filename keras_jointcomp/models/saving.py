@@ -10,6 +10,7 @@ without compiling by default: compile again to train.
 import contextlib
 import importlib
 import os
+import re
 import warnings
 import zipfile
 
@@ -89,5 +90,15 @@ def load_model(path, compile=False):
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             return keras.saving.load_model(path, compile=compile)
     except Exception as error:  # Keras raises many types for damaged archives; report them as one.
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelFileError(f"cannot load model file {path}: {reason[:200]}") from error
+        raise ModelFileError(f"cannot load model file {path}: {_reason(error)}") from error
+
+
+def _reason(error):
+    """Why Keras could not load a file, in a short line: its message's first sentence, or for a class it
+    cannot find (Keras then appends the whole model config), the class's name."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    missing = re.search(r"Could not locate (?:class|function) '([^']+)'", text)
+    if missing:
+        return (f"it needs {missing.group(1)!r}, which neither Keras nor keras_jointcomp defines (a file saved "
+                f"with other code, or by a newer keras_jointcomp)")
+    return text if len(text) <= 160 else text[:157] + "..."

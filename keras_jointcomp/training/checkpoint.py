@@ -155,6 +155,23 @@ class TrainingCheckpoint:
         files.write_text(os.path.join(self.directory, STATE), json.dumps(self.state, indent=1))
 
 
+class SaveEveryEpoch(keras.callbacks.Callback):
+    """Saves the run to its checkpoint at the end of every epoch of one fit (fit ``index``, whose epochs
+    count from ``first_epoch``)."""
+
+    def __init__(self, checkpoint, index, joint_model, recorded, first_epoch):
+        super().__init__()
+        self.checkpoint, self.index, self.joint_model = checkpoint, index, joint_model
+        self.epochs_history = {key: list(values) for key, values in recorded.items()}
+        self.first_epoch = first_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.epochs_history.setdefault(key, []).append(float(value))
+        self.checkpoint.save_epoch(self.index, epoch + 1 - self.first_epoch, self.epochs_history,
+                                   self.joint_model, self.model.optimizer)
+
+
 def _save(variables, path):
     """The values of ``variables``, in order, to an ``.npz`` file written all at once."""
     os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -20,11 +20,12 @@ import sys
 import keras
 import numpy as np
 
-from keras_jointcomp.data import as_uint8, batches, check_labels
+from keras_jointcomp.data import ArrayBatches, as_uint8, batches, check_labels
 from keras_jointcomp.losses import MCR2, RoundingGap
 from keras_jointcomp.losses.mcr2 import DEFAULT_EPSILON
 from keras_jointcomp.metrics import PSNR, Accuracy
 from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, RECONSTRUCTION
+from keras_jointcomp.training.checkpoint import SaveEveryEpoch
 
 NETWORKS = ("joint", "autoencoder", "classifier", "side")
 
@@ -224,7 +225,7 @@ class PhaseRunner:
             checkpoint.restore_weights_if_pending(self.model)
             if done:
                 checkpoint.restore_optimizer(index, network.optimizer, network.trainable_variables)
-            callbacks.append(_SaveEveryEpoch(checkpoint, index, self.model, recorded, initial_epoch))
+            callbacks.append(SaveEveryEpoch(checkpoint, index, self.model, recorded, initial_epoch))
             initial_epoch += done
         _start_data_at(data, initial_epoch)
         self._announce(name, phase, "" if not recorded else f"resumed after epoch {initial_epoch}")
@@ -255,52 +256,6 @@ class PhaseRunner:
         """The (dequantized) latents the heads see at inference, for ``images``."""
         bottleneck = self.network("bottleneck")
         return bottleneck.predict(batches(images, batch_size=max(self.config.batch_size, 256)), verbose=0)
-
-
-class ArrayBatches(keras.utils.PyDataset):
-    """Batches of ``(inputs, targets)`` arrays (a head's latents and targets), in an order drawn from
-    ``(seed, epoch)`` when shuffling, so that every epoch differs and a fit resumed at any epoch sees the
-    batches an uninterrupted one would have."""
-
-    def __init__(self, inputs, targets, batch_size, shuffle=False, seed=0, **kwargs):
-        super().__init__(**kwargs)
-        self.inputs, self.targets = inputs, targets
-        self.batch_size, self.shuffle, self.seed = int(batch_size), shuffle, int(seed)
-        self.start_at_epoch(0)
-
-    def __len__(self):
-        return -(-len(self.inputs) // self.batch_size)
-
-    def __getitem__(self, index):
-        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
-        return self.inputs[rows], self.targets[rows]
-
-    def on_epoch_end(self):
-        self.start_at_epoch(self.epoch + 1)
-
-    def start_at_epoch(self, epoch):
-        """Order the batches as epoch ``epoch``."""
-        self.epoch = int(epoch)
-        count = len(self.inputs)
-        self.order = (np.random.default_rng([self.seed, self.epoch]).permutation(count) if self.shuffle
-                      else np.arange(count))
-
-
-class _SaveEveryEpoch(keras.callbacks.Callback):
-    """Saves the run to its checkpoint at the end of every epoch of one fit (fit ``index``, whose epochs
-    count from ``first_epoch``)."""
-
-    def __init__(self, checkpoint, index, joint_model, recorded, first_epoch):
-        super().__init__()
-        self.checkpoint, self.index, self.joint_model = checkpoint, index, joint_model
-        self.epochs_history = {key: list(values) for key, values in recorded.items()}
-        self.first_epoch = first_epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        for key, value in (logs or {}).items():
-            self.epochs_history.setdefault(key, []).append(float(value))
-        self.checkpoint.save_epoch(self.index, epoch + 1 - self.first_epoch, self.epochs_history,
-                                   self.joint_model, self.model.optimizer)
 
 
 def _history(recorded):

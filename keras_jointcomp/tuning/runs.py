@@ -7,7 +7,7 @@ import os
 import keras
 import numpy as np
 
-from keras_jointcomp import data
+from keras_jointcomp import data, files
 from keras_jointcomp.models.saving import save_model
 from keras_jointcomp.training.phases import TrainingConfig
 from keras_jointcomp.tuning.tuners import TUNERS, best_joint_model, make_tuner
@@ -95,11 +95,8 @@ def save_best(tuner, hypermodel, path, overwrite):
 
 def write_results(out_dir, markdown, payload):
     """OUT/results.md and OUT/results.json."""
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "results.md"), "w") as file:
-        file.write(markdown)
-    with open(os.path.join(out_dir, "results.json"), "w") as file:
-        json.dump(payload, file, indent=2, default=str)
+    files.write_text(os.path.join(out_dir, "results.md"), markdown)
+    files.write_text(os.path.join(out_dir, "results.json"), json.dumps(payload, indent=2, default=str))
 
 
 def split_counts(train, validation, test):

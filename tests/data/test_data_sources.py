@@ -228,6 +228,8 @@ def test_npz_beats_image_folder_in_one_directory(tmp_path):
 
 
 def test_not_found_error_names_dataset_paths_and_remedy(tmp_path, monkeypatch):
+    (tmp_path / "variable").mkdir()
+    (tmp_path / "argument").mkdir()
     monkeypatch.setenv("JOINTCOMP_DATA_DIR", str(tmp_path / "variable"))
     with pytest.raises(data.DatasetNotFoundError) as caught:
         data.load("cmu_faces", "train", data_dir=tmp_path / "argument")
@@ -271,3 +273,15 @@ def test_available_describes_every_known_name():
     assert set(names) == {"mnist5k", "mnist", "fashion_mnist", "kmnist", "cifar10", "cifar100", "cmu_faces"}
     assert all(isinstance(text, str) and text and "\n" not in text for text in names.values())
     assert data.OFFLINE_DEFAULT in names
+
+
+def test_a_data_dir_that_is_not_a_folder_is_named(tmp_path, monkeypatch):
+    from keras_jointcomp.data.errors import DatasetNotFoundError
+    from keras_jointcomp.data.loading import load
+
+    monkeypatch.delenv("JOINTCOMP_DATA_DIR", raising=False)
+    with pytest.raises(DatasetNotFoundError, match=f"data_dir {tmp_path / 'missing'} is not a folder"):
+        load("mnist5k", "test", data_dir=tmp_path / "missing")
+    monkeypatch.setenv("JOINTCOMP_DATA_DIR", str(tmp_path / "gone"))
+    with pytest.raises(DatasetNotFoundError, match="JOINTCOMP_DATA_DIR .*gone is not a folder"):
+        load("mnist5k", "test")

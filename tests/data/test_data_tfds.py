@@ -79,6 +79,7 @@ def test_tfds_not_installed_becomes_not_found(tmp_path, monkeypatch):
 
 def test_missing_tfds_data_set_fails_at_once_with_one_line(tmp_path, tfds_data_dir):
     tfds.builder("mnist", data_dir=tmp_path / "warm-up")  # pay TFDS's lazy imports before timing
+    (tmp_path / "local").mkdir()
     start = time.monotonic()
     with pytest.raises(data.DatasetNotFoundError) as caught:
         data.load("kmnist", "test", data_dir=tmp_path / "local")  # download=False is the default

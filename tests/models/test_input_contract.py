@@ -150,3 +150,20 @@ def test_codec_compresses_floats_like_the_uint8_images(model, images, step_scale
     np.testing.assert_array_equal(latent_codec.symbols(x / 255), latent_codec.symbols(x))
     with pytest.raises(data.ImageInputError, match="divide by 255"):
         latent_codec.compress(x.astype("float32"))
+
+
+def test_decode_and_classify_check_numpy_latents():
+    model = models.load("atl_lenet")
+    symbols = ops.convert_to_numpy(model.encode(np.zeros((2, 28, 28, 1), np.uint8)))
+    assert tuple(model.classify(symbols).shape) == (2, 10)
+    with pytest.raises(ValueError, match=r"symbols for 'atl_lenet' lie in 0..15, got 16 at index \(0, 0, 0, 0\)"):
+        model.decode(np.full_like(symbols, 16))
+    with pytest.raises(ValueError, match="symbols for 'atl_lenet' are integers 0..15"):
+        model.classify(symbols.astype("float32") + 0.5)
+    with pytest.raises(ValueError, match=r"latents for 'atl_lenet' have shape \(N, 5, 5, 16\), got \(2, 4, 4, 16\)"):
+        model.decode(symbols[:, :4, :4])
+    floating = models.load("cifar_mlp_ae")
+    latents = ops.convert_to_numpy(floating.encode(np.zeros((2, 32, 32, 3), np.uint8)))
+    floating.decode(latents)
+    with pytest.raises(ValueError, match="hold NaN or inf"):
+        floating.decode(np.full_like(latents, np.nan))
