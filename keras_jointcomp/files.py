@@ -14,7 +14,10 @@ import tempfile
 
 
 class OutputPathError(OSError):
-    """An output location that cannot be written: a read-only or missing folder, or a file in the way."""
+    """An output that cannot be written: a read-only or missing folder, a file in the way, a full disk."""
+
+    def __str__(self):
+        return self.strerror if self.strerror else super().__str__()
 
 
 def check_writable(path):
@@ -57,9 +60,11 @@ def atomic_path(path):
         yield temporary
         _sync_file(temporary)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.remove(temporary)
+        if isinstance(error, OSError) and not isinstance(error, OutputPathError):
+            raise OutputPathError(error.errno, f"cannot write {path}: {error.strerror or error}") from error
         raise
 
 
@@ -92,8 +97,10 @@ def atomic_directory(path):
     temporary = _temporary_sibling(path, directory=True)
     try:
         yield temporary
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(error, OSError) and not isinstance(error, OutputPathError):
+            raise OutputPathError(error.errno, f"cannot write {path}: {error.strerror or error}") from error
         raise
     previous = None
     if os.path.lexists(path):

@@ -36,16 +36,19 @@ number them. All integers are big-endian uint32.
     end-4   4     CRC-32 (zlib.crc32) of everything before it
 
 A file costs 17 bytes plus 16 per stream around the streams; the bytes per image counted elsewhere are the
-streams' own and do not change. Reading checks the magic and version, walks the entries (a file cut short
-or with bytes after its end stops here), then the CRC-32 of the whole file; nothing is returned unless it
-and every field agree. When they do not, the message names the edit that explains it rather than just
-"checksum mismatch": more or fewer streams than the count (`stream file holds 9 streams but says 10:
-stream 9 is missing`), a stream from another file (its file id differs), a duplicate (an index seen
-before), a dropped stream with the count edited to match (an index missing below the count the entries
-carry), swapped streams (`stream 3 is stream 5 of the file it came from`), a damaged stream (its own
-CRC-32 fails: `stream 1: stream checksum mismatch: ...`), or an edited count whose streams are intact.
-Only when no such edit explains the mismatch does it say `stream file: checksum mismatch (damaged or
-edited)`. CRC-32 catches damage, not forgery: it is not a signature.
+streams' own and do not change. Reading checks the magic and version, walks the entries (a file cut short,
+or with bytes or another stream file after its end, stops here), then the CRC-32 of the whole file and
+every field: nothing is returned unless all agree. The CRC-32 decides *whether* a file is refused, but a
+bare "checksum mismatch" would hide what happened, so when anything disagrees the message names the first
+of these that explains it: the streams are intact and only the count differs (`stream file holds 10
+streams but says 11 (its count is damaged or was edited)`); a keras-jointcomp stream fails its own CRC-32
+(`stream 1: stream checksum mismatch: ...`, as decoding names it: damage, since moving whole entries
+keeps streams whole); more or fewer streams than the count (`stream file holds 9 streams but says 10:
+stream 9 is missing`); a stream from another file (its file id differs: `stream 3 is stream 3 of 6 of
+another stream file`); a duplicate (an index seen before: `stream 4 repeats stream 2`); a stream dropped
+and the count edited to match (an index missing below the count the entries carry); swapped streams
+(`stream 3 is stream 5 of the file it came from`). Only when none does: `stream file: checksum mismatch
+(damaged or edited)`. CRC-32 catches damage, not forgery: it is not a signature.
 
 Version 1 stream files (magic, version byte 1, count, then each stream behind its length; no indices, file
 id or checksum) are still read, since `jointcomp compress` wrote them: they carry no such guard, but each
@@ -254,12 +257,16 @@ def _diagnosis(entries, count, file_id, streams, checksum_holds):
     if content_id == file_id or (entries and all(entry[2] == content_id for entry in entries)):
         # The streams are the ones written, in their order: the damage is in the fields around them.
         return f"{said} (its count is damaged or was edited)" if len(entries) != count else _GENERIC
-    kind, finding = _edit(entries, count, file_id)
-    if len(entries) != count:
-        return f"{said}: {finding}" if finding else said
-    if finding:
-        return f"stream file: {finding}{_WHY[kind]}"
-    damaged = _damaged_stream(streams)
+    # Moving whole entries leaves every stream whole, so a keras-jointcomp stream failing its own CRC-32
+    # means damage (a flipped length that swallowed an entry, say), not an edit.
+    damaged = _damaged_stream(streams, jointcomp_only=True)
+    if damaged is None:
+        kind, finding = _edit(entries, count, file_id)
+        if len(entries) != count:
+            return f"{said}: {finding}" if finding else said
+        if finding:
+            return f"stream file: {finding}{_WHY[kind]}"
+        damaged = _damaged_stream(streams, jointcomp_only=False)
     if damaged is not None:
         return f"stream {damaged}: {_STREAM_MISMATCH}"  # as LatentCodec.decompress would name it
     return _GENERIC if not checksum_holds else "stream file: its streams do not match its file id (edited)"
@@ -313,12 +320,14 @@ def _missing(present, written):
     return f"streams {', '.join(map(str, listed))} and {total - len(listed)} more are missing"
 
 
-def _damaged_stream(streams):
-    """The position of the first stream whose own CRC-32 fails, when that tells something: some other
-    stream passes, or it is a keras-jointcomp stream; else None."""
+def _damaged_stream(streams, jointcomp_only):
+    """The position of the first stream whose own CRC-32 fails, or None. With ``jointcomp_only``, only
+    streams that start with b"JC" count; without, a failure counts when some other stream passes (a file
+    of other bytes, which all fail, says nothing)."""
     failing = [position for position, stream in enumerate(streams)
-               if len(stream) < _CHECKSUM.size or not _checksum_holds(stream)]
-    if failing and (len(failing) < len(streams) or streams[failing[0]][:2] == MAGIC):
+               if (stream[:2] == MAGIC or not jointcomp_only)
+               and (len(stream) < _CHECKSUM.size or not _checksum_holds(stream))]
+    if failing and (jointcomp_only or len(failing) < len(streams)):
         return failing[0]
     return None
 

@@ -199,3 +199,23 @@ def test_the_python_api_exports_joint_models_only(tmp_path):
     plain = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
     with pytest.raises(ExportError, match="Only a JointModel"):
         export_saved_model(plain, tmp_path / "saved_model")
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="export runs under TensorFlow only")
+def test_an_export_that_fails_halfway_keeps_the_previous_saved_model(tmp_path, monkeypatch):
+    out_dir = tmp_path / "saved_model"
+    export_saved_model(_model(), out_dir)
+    before = {name: (out_dir / name).read_bytes() for name in ["saved_model.pb"]}
+    listing = sorted(os.listdir(out_dir))
+
+    def half_written(self, filepath, **kwargs):
+        os.makedirs(filepath)
+        open(os.path.join(filepath, "saved_model.pb"), "wb").write(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", half_written)
+    with pytest.raises(OSError, match="cannot write .*saved_model: No space left on device"):
+        export_saved_model(_model(), out_dir, overwrite=True)
+    assert sorted(os.listdir(out_dir)) == listing
+    assert {name: (out_dir / name).read_bytes() for name in before} == before
+    assert sorted(os.listdir(tmp_path)) == ["saved_model"]

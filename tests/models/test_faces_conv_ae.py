@@ -83,7 +83,7 @@ def test_fit_keeps_both_stored_means_at_the_training_batches_mean():
     images = np.random.default_rng(3).integers(0, 256, size=(12, 30, 32, 1), dtype=np.uint8)
     runner = training.PhaseRunner(model, training.TrainingConfig(batch_size=12, reconstruction_loss="l1",
                                                                  verbose=0))
-    history = runner.run(training.Phase("ae", "joint", ("encoder", "decoder"), 1), images, np.zeros(12))
+    history = runner.run(training.Phase("ae", "joint", ("encoder", "decoder"), 1), images, np.zeros(12, int))
     assert np.isfinite(history.history["loss"]).all()
     remove, restore = model.mean_layers()
     np.testing.assert_allclose(_numpy(remove.mean), data.to_float(images).mean(axis=0), rtol=1e-5, atol=1e-6)
