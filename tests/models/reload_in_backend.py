@@ -11,7 +11,6 @@ import numpy as np
 def main(model_path, inputs_path, outputs_path):
     import keras
 
-    import keras_jointcomp  # noqa: F401  (registers the custom objects)
     from keras_jointcomp import models, training
 
     model = models.load_model(model_path)

@@ -117,3 +117,9 @@ def test_every_zoo_model_builds_calls_saves_and_reloads_on_every_backend(tmp_pat
             assert str(reloaded["backend"]) == other
             for key, value in outputs.items():
                 np.testing.assert_allclose(reloaded[key], value, rtol=1e-4, atol=1e-4, err_msg=f"{name} {key} {other}")
+
+
+def test_keras_own_loader_works_after_registering_the_custom_objects(tmp_path):
+    path = models.save_model(_trained_model(tmp_path), tmp_path / "m.keras")
+    models.saving.register_custom_objects()
+    assert isinstance(keras.saving.load_model(path, compile=False), models.JointModel)

@@ -48,13 +48,13 @@ def _config(checkpoint=None):
     return training.TrainingConfig(batch_size=16, seed=3, verbose=0, checkpoint=checkpoint)
 
 
-def _run(method, directory=None, resume=False, stop_after=None, **options):
+def _run(method, directory=None, resume=False, stop_after=None, epochs=3, **options):
     keras.utils.set_random_seed(0)
     model = models.load("atl_lenet", num_classes=4)
     checkpoint = None if directory is None else training.TrainingCheckpoint(directory, resume=resume)
     callbacks = [StopAfter(stop_after)] if stop_after else None
     images, labels = tiny_images(48, num_classes=4, seed=1)
-    records = training.train(method, model, (images, labels), 3, _config(checkpoint), callbacks=callbacks,
+    records = training.train(method, model, (images, labels), epochs, _config(checkpoint), callbacks=callbacks,
                              **options)
     return model, records
 
@@ -65,7 +65,7 @@ def _weights(model):
 
 @pytest.mark.parametrize("method,stop_after,options", [
     ("classifier-driven", 4, {}),  # stopped in the second phase, on latents behind the frozen compressor
-    ("atl", 3, {"epoch_sets": 2}),  # stopped inside an epoch set, between two measurements
+    ("atl", 3, {"epoch_sets": 1, "epochs": 1}),  # stopped inside the epoch set, between two measurements
 ])
 def test_a_stopped_run_resumes_to_the_uninterrupted_result(tmp_path, method, stop_after, options):
     expected, expected_records = _run(method, **options)
