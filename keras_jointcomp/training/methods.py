@@ -107,6 +107,7 @@ NEEDS = {
     "side_branch": "a side branch (MCR^2 features)",
     "binary_quantizer": "a BinaryQuantizer",
     "decoded_classifier": "a classifier that reads decoded images",
+    "latent_classifier": "a classifier that reads the latent (so that both heads are outputs to measure)",
     "latent_mask": "a LatentMask ending its encoder",
 }
 
@@ -164,6 +165,7 @@ def unmet_needs(method, model):
         "side_branch": lambda: "side_branch" in parts,
         "binary_quantizer": lambda: type(parts.get("quantizer")).__name__ == "BinaryQuantizer",
         "decoded_classifier": lambda: getattr(model, "classifier_input", None) == "decoded",
+        "latent_classifier": lambda: getattr(model, "classifier_input", None) == "latent",
         "latent_mask": lambda: type(getattr(parts.get("encoder"), "layers", [None])[-1]).__name__ == "LatentMask",
     }
     return [NEEDS[need] for need in method.needs if not checks[need]()]
@@ -204,12 +206,12 @@ for _method in [
            "atl:classifier_driven", needs=_TWO_HEADS),
     Method("atl", "Alternating Transfer Learning (Algorithm 1): alternate AE and CNN training of one compressor "
                   "for up to --epoch-sets sets, then fine-tune each head for --epochs",
-           "atl:alternating_transfer_learning", ATLOptions, _TWO_HEADS),
+           "atl:alternating_transfer_learning", ATLOptions, (*_TWO_HEADS, "latent_classifier")),
     Method("cross-domain", "freeze the compressor of a trained model (--source) and train new heads on another "
                            "data set", "atl:cross_domain", CrossDomainOptions, _TWO_HEADS),
     Method("multi-domain", "ATL alternating over the AE and classifier tasks of several data sets (--domains), "
                            "then transfer of the shared compressor to the data set left out",
-           "atl:multi_domain", MultiDomainOptions, _TWO_HEADS),
+           "atl:multi_domain", MultiDomainOptions, (*_TWO_HEADS, "latent_classifier")),
     Method("pretrained-classifier", "train the classifier on images, freeze it, then train encoders and decoder "
                                     "to feed it", "bit_encoders:pretrained_classifier",
            needs=("decoded_classifier",)),

@@ -110,6 +110,9 @@ def test_the_python_api_checks_settings_labels_and_method_needs():
         training.train("atl", model, (images, np.zeros(4, int)), 1, training.TrainingConfig(), prune_every=3)
     with pytest.raises(ValueError, match="option patience of atl must be at least 1"):
         training.train("atl", model, (images, np.zeros(4, int)), 1, training.TrainingConfig(), patience=0)
+    with pytest.raises(ValueError, match="method atl needs a model with a classifier that reads the latent"):
+        training.train("atl", models.load("multi_encoder_mnist"), (images, np.zeros(4, int)), 1,
+                       training.TrainingConfig())
     faces = models.load("faces_conv_ae")
     with pytest.raises(ValueError, match="method baseline-cnn needs a model with a classifier"):
         training.train("baseline-cnn", faces, (np.zeros((4, 30, 32, 1), np.uint8), np.zeros(4, int)), 1,
