@@ -131,6 +131,7 @@ class TrainingCheckpoint:
         self._write_state()
 
     def is_complete(self, index):
+        """Whether fit ``index`` finished all its epochs (a resumed run then skips it)."""
         return self.state["fits"][index].get("complete", False)
 
     # --- Values computed between fits -------------------------------------------------------------------

@@ -2,31 +2,12 @@ import json
 
 import keras
 import numpy as np
-import pytest
 from PIL import Image
 
 import keras_jointcomp as jc
 from keras_jointcomp import codec
-from keras_jointcomp.cli import main
+from tests.cli.conftest import run_cli as _run
 from tests.conftest import tiny_images
-
-
-def _run(argv, capsys):
-    status = main([str(arg) for arg in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
-@pytest.fixture
-def model_file(tiny_data_dir, tmp_path, capsys):
-    keras.utils.set_random_seed(0)
-    path = jc.models.save_model(jc.models.load("atl_lenet"), tmp_path / "plain.keras")
-    out = tmp_path / "coded.keras"
-    status, stdout, stderr = _run(["fit-entropy", path, "--dataset", "tiny", "--data-dir", tiny_data_dir,
-                                   "--step-scales", "1,2", "--out", out], capsys)
-    assert status == 0, stderr
-    assert json.loads(stdout)["step_scales"] == [1.0, 2.0]
-    return out
 
 
 def test_compress_then_decompress_writes_images_and_labels(model_file, tiny_data_dir, tmp_path, capsys):

@@ -11,30 +11,12 @@ import sys
 import time
 import zipfile
 
-import keras
 import pytest
 
-import keras_jointcomp as jc
 from keras_jointcomp import files
-from keras_jointcomp.cli import main
+from tests.cli.conftest import run_cli as _run
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _run(argv, capsys):
-    status = main([str(arg) for arg in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
-@pytest.fixture
-def model_file(tiny_data_dir, tmp_path, capsys):
-    keras.utils.set_random_seed(0)
-    path = jc.models.save_model(jc.models.load("atl_lenet"), tmp_path / "plain.keras")
-    status, _, err = _run(["fit-entropy", path, "--dataset", "tiny", "--data-dir", tiny_data_dir, "--overwrite"],
-                          capsys)
-    assert status == 0, err
-    return path
 
 
 def _snapshot(folder):
@@ -114,4 +96,4 @@ def test_fit_entropy_killed_at_random_moments_keeps_a_loadable_model(model_file,
         assert json.loads(zipfile.ZipFile(model_file).read("config.json"))["class_name"] == "JointModel"
         leftovers = [name for name in os.listdir(tmp_path) if ".tmp-" in name]
         for name in leftovers:  # a kill can leave a hidden temporary beside it, never a half model under its name
-            assert name.startswith(".plain.tmp-")
+            assert name.startswith(".coded.tmp-")

@@ -78,7 +78,7 @@ def _train_and_evaluate(name, method, tmp_path, capsys):
     assert status == 0, captured.err[-2000:]
     summary = json.loads(captured.out)
     assert summary["method"] == method and out.exists()
-    assert f"[phase] " in captured.err  # each progress bar is announced by its phase
+    assert "[phase] " in captured.err  # each progress bar is announced by its phase
     status = main(["evaluate", str(out), *common, "--json"])
     captured = capsys.readouterr()
     assert status == 0, captured.err[-2000:]

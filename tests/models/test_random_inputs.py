@@ -4,7 +4,6 @@ traceback of another kind or a plausible answer to nonsense."""
 import functools
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
