@@ -24,7 +24,6 @@ from keras import ops
 from keras_jointcomp.codec.container import FINGERPRINT_BYTES, BitstreamError, StreamHeader, pack, unpack
 from keras_jointcomp.codec.range_coding import CodingError, RangeCoder
 from keras_jointcomp.codec.rates import as_step_scale, latent_symbols, requantized
-from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
 DEPLOYED_PARTS = ("encoder", "quantizer", "decoder", "classifier")
@@ -74,7 +73,7 @@ class LatentCodec:
     def symbols(self, images):
         """The integer symbols of images (N, H, W, C), uint8 or float in [0, 1], at this codec's rate; images
         that break the contract or do not fit the model are a one-line `ImageInputError`."""
-        return latent_symbols(self.model, as_uint8(images, self.model), self.batch_size)
+        return latent_symbols(self.model, images, self.batch_size)  # checks the images (`data.as_uint8`)
 
     def compress(self, images):
         """One stream (`bytes`) per image (uint8, or float in [0, 1] read as 8-bit data)."""
