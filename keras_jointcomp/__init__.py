@@ -11,7 +11,7 @@ classifies it straight from the latent. The subpackages load on first use (impor
 from keras_jointcomp._lazy import attach
 from keras_jointcomp.version import __version__
 
-SUBPACKAGES = ("augment", "baselines", "codec", "data", "evaluation", "export", "files", "layers", "losses",
-               "metrics", "models", "plots", "rate", "rate_distortion", "reports", "training", "tuning")
+SUBPACKAGES = ("augment", "baselines", "codec", "data", "entropy_models", "evaluation", "export", "files", "layers",
+               "losses", "metrics", "models", "plots", "rate", "rate_distortion", "reports", "training", "tuning")
 __getattr__, __dir__ = attach(globals(), {name: f".{name}" for name in SUBPACKAGES})
 __all__ = ["__version__", *SUBPACKAGES]

@@ -5,8 +5,10 @@ Every row is one operating point measured on a test set:
 
     {"codec", "setting", "bytes_per_image", "accuracy", "psnr_db", "encode_ms", "decode_ms", "n_images"}
 
-``bytes_per_image`` is the mean length of the actual streams, header included (a learned row also gives
-the entropy model's ``estimated_bytes_per_image`` and its ``header_bytes``); the times are wall-clock
+``bytes_per_image`` is the mean length of the actual streams, header included, each sent on its own; a learned
+row also splits it into ``payload_bytes_per_image`` and ``header_bytes``, gives the entropy model's
+``estimated_payload_bytes_per_image``, and ``compact_bytes_per_image``: what each image costs inside a
+compact stream file of the whole test set (payload, its length, and a share of the one shared header); the times are wall-clock
 milliseconds per image over the whole test set, encode = image to bytes, decode = bytes to reconstruction
 and logits. `matched_budget_comparison` then asks, for every baseline point inside the learned curve's byte
 range, how much more accurate the learned model is at that byte budget.
@@ -18,6 +20,7 @@ import numpy as np
 
 from keras_jointcomp import metrics
 from keras_jointcomp.codec import LatentCodec, fit_entropy_coding
+from keras_jointcomp.codec.container import compact_framing_bytes
 from keras_jointcomp.data import to_float
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
@@ -49,14 +52,18 @@ def learned_curve(model, train_images, test_images, test_labels, step_scales=DEF
         decode_seconds = time.perf_counter() - start
         if not np.array_equal(symbols, codec.symbols(test_images)):
             raise RuntimeError(f"Streams at step scale {scale:g} did not decode to the encoded symbols.")
+        payload = np.array([len(stream) for stream in streams]) - codec.header_bytes
         rows.append({
             "codec": codec_name or model.name,
             "setting": f"step_scale={scale:g}",
             "step_scale": scale,
             "bits_per_symbol": codec.header.num_bits or None,
             "bytes_per_image": float(np.mean([len(stream) for stream in streams])),
-            "estimated_bytes_per_image": float(codec.estimated_bytes(symbols).mean()),
+            "payload_bytes_per_image": float(payload.mean()),
+            "estimated_payload_bytes_per_image": float(codec.estimated_bytes(symbols).mean()) - codec.header_bytes,
             "header_bytes": codec.header_bytes,
+            "compact_bytes_per_image": float(payload.mean())
+            + compact_framing_bytes(codec.header, payload) / len(payload),
             **_quality(outputs, test_images, test_labels),
             "encode_ms": 1000 * encode_seconds / len(test_images),
             "decode_ms": 1000 * decode_seconds / len(test_images),

@@ -1,10 +1,12 @@
-"""``jointcomp rd MODEL.keras --dataset NAME``: a rate-accuracy-distortion curve in real bytes, with JPEG
-and WebP at matched bytes.
+"""``jointcomp rd MODEL.keras [MODEL.keras ...] --dataset NAME``: rate-accuracy-distortion curves in real
+bytes, with JPEG and WebP at matched bytes.
 
-The model streams the test split at every ``--step-scales`` (tables fitted on the training split); each
-baseline quality encodes and decodes the images with Pillow and trains a fresh copy of the model's
-architecture on the decoded training images for ``--baseline-epochs`` (0 skips the baselines). Writes
-``OUT.json`` ({"name", "description", "results", "comparison"}) and ``OUT.png``.
+Every model streams the test split at every ``--step-scales`` (tables fitted on the training split, or a
+learned bottleneck's own frozen tables); several models make one curve together when they share a
+``--label`` (one model per lambda), else one curve each (the file name). Each baseline quality encodes and
+decodes the images with Pillow and trains a fresh ``--baseline-model`` (a zoo name; default: the first
+model's architecture) on the decoded training images for ``--baseline-epochs`` (0 skips the baselines).
+Writes ``OUT.json`` ({"name", "description", "results", "comparison"}) and ``OUT.png``.
 """
 
 import json
@@ -12,6 +14,7 @@ import json
 from keras_jointcomp import files
 from keras_jointcomp.cli import inputs
 from keras_jointcomp.cli.inputs import check_new_path
+from keras_jointcomp.models import registry
 
 DEFAULT_STEP_SCALES = "1,2,4"
 DEFAULT_JPEG_QUALITIES = "1,5,10,20,30,50"
@@ -21,7 +24,8 @@ DEFAULT_WEBP_QUALITIES = "0,5,10,20,30,50"
 def add_parser(subparsers, name, argv=(), **kwargs):
     parser = subparsers.add_parser(name, help="rate-accuracy-distortion curve of a saved model, against JPEG "
                                               "and WebP", **kwargs)
-    parser.add_argument("model_file", type=inputs.existing_file, help="a trained .keras model with a quantizer")
+    parser.add_argument("model_files", type=inputs.existing_file, nargs="+", metavar="MODEL_FILE",
+                        help="trained .keras models with a quantizer")
     inputs.add_data_arguments(parser)
     parser.add_argument("--step-scales", type=inputs.step_scales, default=DEFAULT_STEP_SCALES,
                         help="comma-separated step scales of the learned curve")
@@ -34,7 +38,12 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256, help="images per inference step")
     parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3,
                         help="Adam's learning rate for the baselines' classifiers")
-    parser.add_argument("--label", help="name of the learned curve in the JSON and plot (default: the model's name)")
+    parser.add_argument("--label", action="append",
+                        help="name of a model's curve in the JSON and plot, once per model in order (default: "
+                             "the file name without .keras); models with the same label form one curve")
+    parser.add_argument("--baseline-model", choices=sorted(registry.available()), metavar="MODEL",
+                        help="zoo model whose classification network is trained on each baseline's decoded "
+                             "images (default: the first model's architecture)")
     parser.add_argument("--max-test", type=inputs.POSITIVE_INT, help="only the first N test images")
     parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0, help="seeds the baselines' training")
     parser.add_argument("--out", default="rd", help="output prefix: writes OUT.json and OUT.png")
@@ -42,32 +51,44 @@ def add_parser(subparsers, name, argv=(), **kwargs):
 
 
 def run(args, results):
+    labels = args.label or []
+    if len(labels) not in (0, len(args.model_files)):
+        raise ValueError(f"give --label once per model file ({len(args.model_files)}), or not at all")
     for path in (f"{args.out}.json", f"{args.out}.png"):
         check_new_path(path, args.overwrite)
+    import os
+
     from keras_jointcomp import plots, rate_distortion
     from keras_jointcomp.cli.models import load_joint_model
 
-    model = load_joint_model(args.model_file)
+    labels = labels or [os.path.splitext(os.path.basename(path))[0] for path in args.model_files]
     train = inputs.load_split(args, "train")
     test = inputs.load_split(args, "test")
     test_images, test_labels = test.images[:args.max_test], test.labels[:args.max_test]
-    learned = rate_distortion.learned_curve(model, train.images, test_images, test_labels, args.step_scales,
-                                            args.batch_size, args.label)
+    learned, models = [], []
+    for path, label in zip(args.model_files, labels):
+        model = load_joint_model(path)
+        models.append(model)
+        learned += rate_distortion.learned_curve(model, train.images, test_images, test_labels, args.step_scales,
+                                                 args.batch_size, label)
     baselines = {"jpeg": args.jpeg_qualities, "webp": args.webp_qualities}
-    baseline = (_baseline_rows(model, baselines, (train.images, train.labels), (test_images, test_labels), args)
-                if args.baseline_epochs else [])
+    baseline = (_baseline_rows(models[0], baselines, (train.images, train.labels), (test_images, test_labels),
+                               args) if args.baseline_epochs else [])
     rows = learned + baseline
+    curves = list(dict.fromkeys(labels))
     report = {
-        "name": f"{model.name} on {args.dataset}",
+        "name": f"{', '.join(curves)} on {args.dataset}",
         "description": (
-            f"{args.model_file} streamed at step scales {','.join(map(str, args.step_scales))} (entropy tables fitted on the "
-            f"training split), against JPEG (abbreviated streams: tables shared in advance) and WebP, each "
-            f"decoded and classified by the model's architecture trained {args.baseline_epochs} epochs on its "
-            f"decoded training images; {len(test_images)} test images."
+            f"{', '.join(args.model_files)} streamed at step scales {','.join(map(str, args.step_scales))} (entropy "
+            f"tables fitted on the training split or frozen from a learned bottleneck), against JPEG (abbreviated "
+            f"streams: tables shared in advance) and WebP, each decoded and classified by "
+            f"{args.baseline_model or 'the first model' + chr(39) + 's architecture'} trained {args.baseline_epochs} "
+            f"epochs on its decoded training images; {len(test_images)} test images."
         ),
         "results": rows,
-        "comparison": rate_distortion.matched_budget_comparison(rows, learned[0]["codec"])
-        if baseline and len(learned) > 1 else [],
+        "comparison": [entry for curve in curves
+                       for entry in rate_distortion.matched_budget_comparison(rows, curve)]
+        if baseline and any(labels.count(curve) > 1 or len(args.step_scales) > 1 for curve in curves) else [],
     }
     files.write_text(f"{args.out}.json", json.dumps(report, indent=2))
     plots.save_rate_distortion_curves(rows, f"{args.out}.png", title=report["name"])
@@ -84,6 +105,9 @@ def _baseline_rows(model, baselines, train, test, args):
 
     def fresh_architecture():
         keras.utils.set_random_seed(args.seed)
+        if args.baseline_model:
+            return registry.load(args.baseline_model, input_shape=model.input_shape[1:],
+                                 num_classes=model.num_classes)
         return JointModel.from_config(model.get_config())
 
     config = training.TrainingConfig(batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed)

@@ -5,7 +5,7 @@
     streams = codec.LatentCodec(model, step_scale=2).compress(images)      # list of bytes
     symbols = codec.LatentCodec.for_stream(model, streams[0]).decompress(streams)
 
-Parts: `CategoricalEntropyModel` (per-channel integer tables, with a likelihood), `RangeCoder` (constriction),
+Parts: the integer tables of an entropy model (`keras_jointcomp.entropy_models`), `RangeCoder` (constriction),
 the stream container (`container`: header, checksum, stream files), `rates` (one model at several step
 scales, `EntropyCoding`), `LatentCodec` (all of it for one model and rate).
 """
@@ -17,20 +17,25 @@ from keras_jointcomp.codec.container import (
     pack_stream_file,
     unpack_stream_file,
 )
-from keras_jointcomp.codec.entropy_model import CategoricalEntropyModel
 from keras_jointcomp.codec.latent_codec import LatentCodec, model_fingerprint
 from keras_jointcomp.codec.range_coding import RangeCoder
-from keras_jointcomp.codec.rates import EntropyCoding, fit_entropy_coding, latent_symbols, requantized
+from keras_jointcomp.codec.rates import (
+    EntropyCoding,
+    fit_entropy_coding,
+    freeze_entropy_coding,
+    latent_symbols,
+    requantized,
+)
 
 __all__ = [
     "BitstreamError",
-    "CategoricalEntropyModel",
     "EntropyCoding",
     "FORMAT_VERSION",
     "LatentCodec",
     "RangeCoder",
     "StreamHeader",
     "fit_entropy_coding",
+    "freeze_entropy_coding",
     "latent_symbols",
     "model_fingerprint",
     "pack_stream_file",

@@ -50,6 +50,21 @@ and the count edited to match (an index missing below the count the entries carr
 (`stream 3 is stream 5 of the file it came from`). Only when none does: `stream file: checksum mismatch
 (damaged or edited)`. CRC-32 catches damage, not forgery: it is not a signature.
 
+A *compact* stream file (version 3) is for many small images from one model at one rate, where a 23-byte
+header per stream would cost more than the payload: the stream header is written once, and each image costs
+its payload plus its length (one byte below 128 bytes, LEB128).
+
+    offset  size  field
+    0       4     magic b"JCSF"
+    4       1     stream-file version (3)
+    5       4     count n
+    9       13+2r the streams' shared header (magic b"JC" through step scale, as above)
+    ...     ...   n entries: the payload's length (LEB128 varint), the payload
+    end-4   4     CRC-32 (zlib.crc32) of everything before it
+
+Reading gives back the streams as single streams (header and checksum restored), so decoding is the same for
+both kinds; a damaged or cut file fails its CRC-32 or runs out before its count (one line each).
+
 Version 1 stream files (magic, version byte 1, count, then each stream behind its length; no indices, file
 id or checksum) are still read, since `jointcomp compress` wrote them: they carry no such guard, but each
 stream's own checksum is checked when it is decoded; compressing again writes version 2. Other versions are
@@ -66,6 +81,7 @@ FORMAT_VERSION = 1
 FINGERPRINT_BYTES = 4
 STREAM_FILE_MAGIC = b"JCSF"
 STREAM_FILE_VERSION = 2
+COMPACT_STREAM_FILE_VERSION = 3
 
 _CHECKSUM = struct.Struct(">I")
 _FIXED = struct.Struct(">2sB4sB")
@@ -73,6 +89,7 @@ _QUANTIZER = struct.Struct(">Bf")
 _STREAM_MISMATCH = "stream checksum mismatch: the stream is corrupt or truncated"  # as unpack says
 _FILE_HEADER = struct.Struct(">4sBI4s")  # magic, version, count, file id
 _ENTRY = struct.Struct(">II4sI")  # index, count, file id, length
+_COMPACT_HEADER = struct.Struct(">4sBI")  # magic, version, count
 _UINT32 = struct.Struct(">I")
 _MAX_LISTED = 5  # streams named in one message, at most
 
@@ -136,9 +153,13 @@ def unpack(stream):
     return header, body[shape_end + _QUANTIZER.size:]
 
 
-def pack_stream_file(streams):
-    """Bytes of a stream file (version 2) holding ``streams`` in order; see the module docstring."""
+def pack_stream_file(streams, compact=False):
+    """Bytes of a stream file holding ``streams`` in order: version 2 (every stream whole, indexed), or with
+    ``compact`` version 3 (one shared header, a length and a payload per image; the streams must all share
+    their header: one model at one rate). See the module docstring."""
     streams = [bytes(stream) for stream in streams]
+    if compact:
+        return _pack_compact(streams)
     if len(streams) >= 2**32 or any(len(stream) >= 2**32 for stream in streams):
         raise ValueError("A stream file holds fewer than 2**32 streams of fewer than 2**32 bytes each.")
     count, file_id = len(streams), _file_id(streams)
@@ -165,10 +186,12 @@ def unpack_stream_file(data):
     version = data[4]
     if version == 1:
         return _unpack_version_1(data)
+    if version == COMPACT_STREAM_FILE_VERSION:
+        return _unpack_compact(data)
     if version != STREAM_FILE_VERSION:
         damaged = "" if _checksum_holds(data) else "; or the file is damaged"
         raise BitstreamError(f"stream file format version {version} is not supported (this library reads "
-                             f"versions 1 and {STREAM_FILE_VERSION}{damaged})")
+                             f"versions 1, {STREAM_FILE_VERSION} and {COMPACT_STREAM_FILE_VERSION}{damaged})")
     if len(data) < _FILE_HEADER.size + _CHECKSUM.size:
         raise BitstreamError(f"stream file is truncated: {len(data)} bytes cannot hold its header and checksum")
     _, _, count, file_id = _FILE_HEADER.unpack_from(data)
@@ -179,6 +202,76 @@ def unpack_stream_file(data):
             and all(entry[:3] == (position, count, file_id) for position, entry in enumerate(entries))):
         return streams
     raise BitstreamError(_diagnosis(entries, count, file_id, streams, checksum_holds))
+
+
+def compact_framing_bytes(header, payload_lengths):
+    """Bytes a compact stream file adds to the payloads: its header, shared stream header, checksum and
+    one length per payload."""
+    # The shared header is a stream's header without its CRC-32; the file's own CRC-32 takes its place.
+    return _COMPACT_HEADER.size + header.size + sum(len(_varint(length)) for length in payload_lengths)
+
+
+def _pack_compact(streams):
+    if not streams:
+        raise ValueError("A compact stream file needs at least one stream (its header comes from them).")
+    unpacked = [unpack(stream) for stream in streams]
+    header = unpacked[0][0]
+    if any(other != header for other, _ in unpacked):
+        raise ValueError("A compact stream file holds streams of one model at one rate; these streams have "
+                         "different headers (write them with compact=False).")
+    shared = pack(header, b"")[:-_CHECKSUM.size]
+    parts = [_COMPACT_HEADER.pack(STREAM_FILE_MAGIC, COMPACT_STREAM_FILE_VERSION, len(streams)), shared]
+    for _, payload in unpacked:
+        parts += [_varint(len(payload)), payload]
+    body = b"".join(parts)
+    return body + _CHECKSUM.pack(zlib.crc32(body))
+
+
+def _unpack_compact(data):
+    """Streams of a version 3 file, each rebuilt as a single stream (header and CRC-32)."""
+    if len(data) < _COMPACT_HEADER.size + _FIXED.size + _CHECKSUM.size or not _checksum_holds(data):
+        raise BitstreamError("compact stream file: checksum mismatch (damaged or truncated)")
+    body = data[:-_CHECKSUM.size]
+    _, _, count = _COMPACT_HEADER.unpack_from(body)
+    rank = body[_COMPACT_HEADER.size + _FIXED.size - 1]
+    offset = _COMPACT_HEADER.size + _FIXED.size + 2 * rank + _QUANTIZER.size
+    if offset > len(body):
+        raise BitstreamError("compact stream file: its shared header is incomplete")
+    shared = body[_COMPACT_HEADER.size:offset]
+    header, _ = unpack(shared + _CHECKSUM.pack(zlib.crc32(shared)))
+    streams = []
+    for index in range(count):
+        length, offset = _read_varint(body, offset, index, count)
+        if offset + length > len(body):
+            raise BitstreamError(f"compact stream file: stream {index} of {count} runs past its end")
+        streams.append(pack(header, body[offset:offset + length]))
+        offset += length
+    if offset != len(body):
+        raise BitstreamError(f"compact stream file: unexpected bytes after its {count} streams "
+                             f"({len(body) - offset} bytes)")
+    return streams
+
+
+def _varint(value):
+    """LEB128: 7 bits a byte, low bits first, the high bit set on every byte but the last."""
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _read_varint(body, offset, index, count):
+    value, shift = 0, 0
+    while True:
+        if offset >= len(body) or shift > 28:
+            raise BitstreamError(f"compact stream file: the length of stream {index} of {count} is cut or damaged")
+        byte = body[offset]
+        value |= (byte & 0x7F) << shift
+        offset, shift = offset + 1, shift + 7
+        if not byte & 0x80:
+            return value, offset
 
 
 def _unpack_version_1(data):

@@ -1,9 +1,10 @@
 """Entropy coding of one image's integer symbols with constriction's range coder.
 
-The tables of a `CategoricalEntropyModel` go to constriction as exact dyadic probabilities
+The integer tables of an `EntropyModel` go to constriction as exact dyadic probabilities
 (``frequency / 2**24``, representable without rounding), so the coder's own fixed-point model is a
-deterministic function of the saved integers on every machine. Symbols are coded channel by channel (all
-positions of channel 0, then channel 1, ...), then the raw values of escaped symbols in 16-bit halves.
+deterministic function of the saved integers on every machine. Symbols are coded table by table (all
+positions of channel 0, then channel 1, ...; a model with one table per entry codes each entry once), then
+the raw values of escaped symbols in 16-bit halves.
 
 constriction emits 32-bit words and seals the stream with up to a few bytes more than the information
 needs. The encoder here drops trailing bytes while the stream still decodes to the same symbols when the
@@ -14,7 +15,7 @@ encoder checks every stream it returns by decoding it).
 import numpy as np
 
 import constriction
-from keras_jointcomp.codec.entropy_model import PRECISION, table_indices
+from keras_jointcomp.entropy_models.tables import PRECISION, table_indices
 
 _RAW_HALF = 2**16
 _PAD = b"\xff"
@@ -42,7 +43,7 @@ class RangeCoder:
             for _, frequencies in tables
         ]
         self._raw = constriction.stream.model.Uniform(_RAW_HALF)
-        self._positions = int(np.prod(self.latent_shape[:-1], dtype=np.int64))
+        self._positions = int(np.prod(self.latent_shape, dtype=np.int64)) // len(tables)
 
     def encode(self, symbols):
         """The payload bytes of one image's symbols (of the entropy model's latent shape)."""

@@ -15,10 +15,9 @@ import struct
 import numpy as np
 from keras import ops
 
-from keras_jointcomp.codec.entropy_model import CategoricalEntropyModel
+from keras_jointcomp.entropy_models import CategoricalEntropyModel, LearnedEntropyModel, entropy_model_from_config
 from keras_jointcomp.data import to_float
 from keras_jointcomp.data.checks import as_uint8
-from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.serialization import serializable
 
 
@@ -43,14 +42,8 @@ def requantized(model, step_scale):
     step_scale = as_step_scale(step_scale)
     if step_scale == 1.0:
         return model
-    return JointModel(
-        encoder=model.encoder,
-        decoder=model.decoder,
-        classifier=model.classifier,
-        quantizer=quantizer.with_step_scale(step_scale),
-        classifier_input=model.classifier_input,
-        name=f"{model.name}_step_x{step_scale:g}",
-    )
+    return model.replace(quantizer=quantizer.with_step_scale(step_scale), side_branch=None, expose_latent=False,
+                         name=f"{model.name}_step_x{step_scale:g}")
 
 
 def latent_symbols(model, images, batch_size=256):
@@ -65,10 +58,10 @@ def latent_symbols(model, images, batch_size=256):
 
 @serializable
 class EntropyCoding:
-    """The step scales a model streams at, each with its `CategoricalEntropyModel`.
+    """The step scales a model streams at, each with its entropy model (`keras_jointcomp.entropy_models`).
 
     Args:
-        entropy_models: ``{step_scale: CategoricalEntropyModel}``.
+        entropy_models: ``{step_scale: EntropyModel}``.
     """
 
     def __init__(self, entropy_models):
@@ -99,12 +92,14 @@ class EntropyCoding:
         return self.entropy_models[step_scale]
 
     def get_config(self):
-        return {"rates": [{"step_scale": scale, "entropy_model": model.get_config()}
+        return {"rates": [{"step_scale": scale, "kind": model.kind, "entropy_model": model.get_config()}
                           for scale, model in self.entropy_models.items()]}
 
     @classmethod
     def from_config(cls, config):
-        return cls({rate["step_scale"]: CategoricalEntropyModel.from_config(rate["entropy_model"])
+        # Files saved before there were several kinds hold categorical tables.
+        return cls({rate["step_scale"]: entropy_model_from_config(rate["entropy_model"],
+                                                                  rate.get("kind", "categorical"))
                     for rate in config["rates"]})
 
     def __repr__(self):
@@ -112,10 +107,25 @@ class EntropyCoding:
 
 
 def fit_entropy_coding(model, images, step_scales=(1.0,), batch_size=256):
-    """Fit one `CategoricalEntropyModel` per step scale on the symbols of ``images`` (the training set)."""
+    """One `CategoricalEntropyModel` per step scale: fitted on the symbols of ``images`` (the training set),
+    or, for a model whose quantizer learned its own density, that density frozen (``images`` unused)."""
+    if getattr(model.quantizer, "estimates_rate", False):
+        return freeze_entropy_coding(model, step_scales)
     models = {}
     for scale in step_scales:
         quantized = requantized(model, scale)
         symbols = latent_symbols(quantized, images, batch_size)
         models[scale] = CategoricalEntropyModel.fit(symbols, quantized.quantizer.symbol_range)
+    return EntropyCoding(models)
+
+
+def freeze_entropy_coding(model, step_scales=(1.0,)):
+    """The learned densities of ``model``'s `EntropyBottleneck` frozen to integer tables at each step scale
+    (also fixing the bottleneck's medians to the float64 ones the tables are centred on)."""
+    if not getattr(model.quantizer, "estimates_rate", False):
+        raise ValueError(f"Model {model.name!r} has no learned entropy bottleneck to freeze; fit tables on its "
+                         "training symbols instead (fit_entropy_coding).")
+    models = {}
+    for scale in step_scales:
+        models[scale] = LearnedEntropyModel.freeze(requantized(model, scale).quantizer, model.latent_shape)
     return EntropyCoding(models)

@@ -113,6 +113,9 @@ class MeanCentredJointModel(JointModel):
     def get_config(self):
         return {**super().get_config(), "mean_momentum": self.mean_momentum}
 
+    def _extra_fields(self):
+        return {"mean_momentum": self.mean_momentum}
+
 
 def _frame_padding(size):
     """(before, after) zeros that bring ``size`` to the 32-pixel frame."""

@@ -9,7 +9,9 @@ be absent (a plain autoencoder, or a classifier behind a bottleneck), never both
 other studies: the classifier may read the decoder's output instead of the latent (multiple encoders whose
 bits a decoder merges into an image for an image classifier); the float latent ``z`` may be an output too
 ("latent"), for losses on it; and a side branch on ``z`` may output "features" that only a training loss
-reads (the MCR^2 side branch of hierarchical LDR training), never deployed.
+reads (the MCR^2 side branch of hierarchical LDR training), never deployed. A quantizer that learns its
+own probability model (`keras_jointcomp.layers.EntropyBottleneck`) adds a "rate" output: the bits of each
+image, the rate term of rate-distortion training.
 
 Inputs follow the package's image contract (`keras_jointcomp.data.checks`): uint8 images 0..255, as
 `data.load` returns them, or float images in [0, 1]. Every path into the encoder (the model's call, `encode`,
@@ -30,6 +32,7 @@ RECONSTRUCTION = "reconstruction"
 LOGITS = "logits"
 LATENT = "latent"
 FEATURES = "features"
+RATE = "rate"
 CLASSIFIER_INPUTS = ("latent", "decoded")
 
 
@@ -96,6 +99,8 @@ class JointModel(ImageNetwork):
             outputs[LATENT] = latent
         if side_branch is not None:
             outputs[FEATURES] = side_branch(latent)
+        if getattr(quantizer, "estimates_rate", False):
+            outputs[RATE] = quantizer(latent, output="bits")
         super().__init__(inputs=images, outputs=outputs, **kwargs)
 
         # === Parts === (assigned after the functional init, which the torch backend requires)
@@ -110,6 +115,21 @@ class JointModel(ImageNetwork):
         self.entropy_coding = entropy_coding
 
     # --- Parts -------------------------------------------------------------------------------------------
+
+    def replace(self, **changes):
+        """A new model of this class with ``changes`` to its fields (parts, ``classifier_input``,
+        ``expose_latent``, ``entropy_coding``, ``name``) and every other field kept; unchanged parts are
+        the same layer objects (shared weights)."""
+        fields = {name: getattr(self, name) for name in (*PART_NAMES, *_SETTINGS)}
+        fields["name"] = self.name
+        unknown = sorted(set(changes) - set(fields))
+        if unknown:
+            raise ValueError(f"JointModel.replace takes {', '.join(sorted(fields))}; got {', '.join(unknown)}.")
+        return type(self)(**{**fields, **self._extra_fields(), **changes})
+
+    def _extra_fields(self):
+        """Constructor arguments of a subclass beyond the `JointModel` fields (none here)."""
+        return {}
 
     @property
     def parts(self):
@@ -264,6 +284,9 @@ class JointModel(ImageNetwork):
             if config.get(name) is not None:
                 config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
+
+
+_SETTINGS = ("classifier_input", "expose_latent", "entropy_coding")
 
 
 def _unit_float(images):

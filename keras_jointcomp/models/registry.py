@@ -126,6 +126,12 @@ for _name, _builder, _description in [
     ("cifar_conv_ae", "cifar_autoencoders:cifar_conv_ae",
      "VGG-style conv autoencoder (8x8x64 float latent, transposed-conv decoder) with a conv classifier on its "
      "latent (CIFAR-10 autoencoder features)"),
+    ("factorized_mnist", "factorized_codec:factorized_mnist",
+     "learned rate-distortion-accuracy codec for 28x28 gray images: GDN conv transforms, 7x7x16 latent under a "
+     "learned entropy bottleneck, conv classifier on the latent"),
+    ("factorized_cifar", "factorized_codec:factorized_cifar",
+     "learned rate-distortion-accuracy codec for 32x32 colour images: GDN conv transforms, 8x8x32 latent under a "
+     "learned entropy bottleneck, conv classifier on the latent"),
     ("cifar_mlp_ae", "cifar_autoencoders:cifar_mlp_ae",
      "MLP autoencoder (dense 768 + batch norm float latent) with a dense classifier on its features "
      "(CIFAR-10 autoencoder features, first trial)"),

@@ -8,8 +8,8 @@ reach lower rates afterwards by quantizing each latent entry ``y_i`` with its ow
 where ``H(y_i)`` is the entropy of the entry on the training set, modelled as a Gaussian, and the scalar
 ``s`` sets the overall level. Section 4.1 then reports accuracy against the total entropy of ``y_hat``
 on the test set, again assuming one Gaussian per entry. `rate_accuracy_curve` measures exactly that curve;
-`EntropyStepQuantizer` is the quantizer as a layer, and `with_entropy_quantizer` puts it into a
-`JointModel` for saving and for `keras_jointcomp.evaluation.evaluate`.
+`keras_jointcomp.layers.EntropyStepQuantizer` is the quantizer as a layer, and `with_entropy_quantizer`
+puts it into a `JointModel` for saving and for `keras_jointcomp.evaluation.evaluate`.
 
 The entropy H used for the steps (the study leaves it open; a Gaussian's differential entropy
 ``h_i = 0.5 log2(2 pi e std_i^2)`` is negative for ``std_i`` below 0.242 and cannot be a step size):
@@ -27,98 +27,18 @@ entry's entropy everywhere; entries of ``std_i >= 0.66`` (``h_i >= log2 e``) get
 
 import math
 
-import keras
 import numpy as np
 from keras import ops
 
 from keras_jointcomp import metrics
 from keras_jointcomp.data import to_float
 from keras_jointcomp.data.checks import as_uint8
+from keras_jointcomp.entropy_models import GaussianLatentModel
+from keras_jointcomp.layers import EntropyStepQuantizer
 from keras_jointcomp.models.joint import JointModel
-from keras_jointcomp.rate.gaussian import GaussianLatentModel
-from keras_jointcomp.serialization import serializable
 
 MIN_ENTROPY_BITS = math.log2(math.e)
 """Default floor of H(y_i) in bits: where q_i = s * h_i stops giving fewer bits to less informative entries."""
-
-
-@serializable
-class EntropyStepQuantizer(keras.layers.Layer):
-    """Per-entry uniform quantizer ``symbol_i = round(y_i / q_i)``, dequantized as ``symbol_i * q_i``.
-
-    Training: the forward pass rounds and the gradient goes straight through
-    (``y + stop_gradient(round(y / q) * q - y)``). Inference: the exact dequantized values. The symbols are
-    unbounded integers, meant for an entropy coder rather than a fixed-length code.
-
-    Args:
-        steps: positive step sizes ``q``, one per latent entry, with as many elements as one image's latent
-            (e.g. `entropy_steps` reshaped to the latent's shape; a flat vector is reshaped to it in
-            C order, the order `GaussianLatentModel.fit` flattens in), or a single step for all entries.
-
-    The steps are kept as a non-trainable weight of the latent's shape (created when the layer is built),
-    and in the config as a list, so a model holding this layer saves to and loads from ``.keras``.
-    """
-
-    def __init__(self, steps, **kwargs):
-        super().__init__(**kwargs)
-        steps = np.asarray(steps, np.float64)
-        if steps.size == 0 or not np.all(np.isfinite(steps) & (steps > 0)):
-            raise ValueError("EntropyStepQuantizer needs finite, positive steps.")
-        self._initial_steps = steps
-
-    def build(self, input_shape):
-        shape = tuple(input_shape[1:])
-        if any(size is None for size in shape):
-            raise ValueError(f"EntropyStepQuantizer needs a fully known latent shape, got {shape}.")
-        if self._initial_steps.size not in (1, math.prod(shape)):
-            raise ValueError(
-                f"{self._initial_steps.size} steps do not fit a latent of shape {shape} "
-                f"({math.prod(shape)} entries)."
-            )
-        self.steps = self.add_weight(shape=shape, initializer="ones", trainable=False, name="steps")
-        self.steps.assign(np.broadcast_to(self._initial_steps.reshape(-1), (math.prod(shape),)).reshape(shape))
-
-    def _ensure_built(self, x):
-        if not self.built:
-            self.build(tuple(x.shape))
-
-    def _symbols(self, x):
-        return ops.round(x / ops.cast(self.steps, self.compute_dtype))
-
-    def call(self, x, training=False):
-        x = ops.cast(x, self.compute_dtype)
-        dequantized = self._symbols(x) * ops.cast(self.steps, self.compute_dtype)
-        if training:
-            return x + ops.stop_gradient(dequantized - x)
-        return dequantized
-
-    def to_symbols(self, x):
-        """Integer symbols (int32) of a float latent (N, *latent_shape)."""
-        self._ensure_built(x)
-        return ops.cast(self._symbols(ops.cast(x, self.compute_dtype)), "int32")
-
-    def from_symbols(self, symbols):
-        """Float latent values ``symbols * q`` of integer symbols (N, *latent_shape)."""
-        self._ensure_built(symbols)
-        return ops.cast(symbols, self.compute_dtype) * ops.cast(self.steps, self.compute_dtype)
-
-    symbol_range = None  # unbounded symbols
-    bits_per_element = None
-
-    def with_step_scale(self, scale):
-        """A new quantizer with every step times ``scale`` (the study's ``s`` times ``scale``)."""
-        if not (math.isfinite(scale) and scale > 0):
-            raise ValueError(f"The step scale must be finite and positive, got {scale!r}.")
-        steps = ops.convert_to_numpy(self.steps) if self.built else self._initial_steps
-        return EntropyStepQuantizer(np.asarray(steps, np.float64) * scale)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"steps": self._initial_steps.tolist()})
-        return config
 
 
 def entropy_steps(gaussian, scale, min_entropy_bits=MIN_ENTROPY_BITS):
@@ -150,15 +70,8 @@ def with_entropy_quantizer(model, steps, name=None):
         raise ValueError(
             f"{steps.size} steps do not fit the latent of model {model.name!r}, of shape {model.latent_shape}."
         )
-    return JointModel(
-        encoder=model.encoder,
-        decoder=model.decoder,
-        classifier=model.classifier,
-        quantizer=EntropyStepQuantizer(steps.reshape(model.latent_shape) if steps.size > 1 else steps),
-        classifier_input=model.classifier_input,
-        expose_latent=model.expose_latent,
-        name=name or f"{model.name}_entropy_quantized",
-    )
+    return model.replace(quantizer=EntropyStepQuantizer(steps.reshape(model.latent_shape) if steps.size > 1 else steps),
+                         side_branch=None, entropy_coding=None, name=name or f"{model.name}_entropy_quantized")
 
 
 def rate_accuracy_curve(model, train_images, test_images, test_labels, scales, batch_size=256,

@@ -12,7 +12,6 @@ import keras
 import numpy as np
 
 from keras_jointcomp.layers import LatentMask
-from keras_jointcomp.models.joint import JointModel
 
 
 def with_latent_mask(model, mask, name=None):
@@ -23,9 +22,7 @@ def with_latent_mask(model, mask, name=None):
         encoder = encoder.layers[0]
     masked = keras.Sequential([encoder, LatentMask(np.reshape(mask, model.latent_shape), name="latent_mask")],
                               name=f"{encoder.name}_masked")
-    parts = {part: getattr(model, part) for part in ("decoder", "classifier", "quantizer", "side_branch")}
-    return JointModel(encoder=masked, classifier_input=model.classifier_input, expose_latent=model.expose_latent,
-                      name=name or model.name, **parts)
+    return model.replace(encoder=masked, entropy_coding=None, name=name or model.name)
 
 
 def truncate_latent(model, keep):

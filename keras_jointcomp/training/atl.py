@@ -159,5 +159,4 @@ def multi_domain(model, train, epochs, config, validation=None, callbacks=None, 
 def _with_fresh_heads(shared, template):
     """A model with ``shared``'s compressor and quantizer and freshly initialised copies of ``template``'s heads."""
     fresh = template.__class__.from_config(template.get_config())
-    return template.__class__(encoder=shared.encoder, quantizer=shared.quantizer, decoder=fresh.decoder,
-                              classifier=fresh.classifier, classifier_input=template.classifier_input)
+    return fresh.replace(encoder=shared.encoder, quantizer=shared.quantizer)

@@ -100,6 +100,15 @@ class JointWeightedOptions:
     reduce_lr: bool = option(True, "halve the learning rate on plateaus of the validation loss")
 
 
+@dataclasses.dataclass
+class RateDistortionOptions:
+    """The weights of ``lambda * distortion + rate + beta * cross-entropy`` (rate in bits per pixel)."""
+
+    lmbda: float = option(100.0, "weight of the distortion (MSE of images in [0, 1]) against the rate in bits "
+                                 "per pixel: larger means more bytes and better images", minimum=0.0)
+    beta: float = option(1.0, "weight of the classifier's cross-entropy", minimum=0.0)
+
+
 # What a method needs of a model, each checked by `unmet_needs`.
 NEEDS = {
     "decoder": "a decoder",
@@ -109,6 +118,7 @@ NEEDS = {
     "decoded_classifier": "a classifier that reads decoded images",
     "latent_classifier": "a classifier that reads the latent (so that both heads are outputs to measure)",
     "latent_mask": "a LatentMask ending its encoder",
+    "learned_rate": "a quantizer that learns its own rate (an EntropyBottleneck)",
 }
 
 
@@ -167,6 +177,7 @@ def unmet_needs(method, model):
         "decoded_classifier": lambda: getattr(model, "classifier_input", None) == "decoded",
         "latent_classifier": lambda: getattr(model, "classifier_input", None) == "latent",
         "latent_mask": lambda: type(getattr(parts.get("encoder"), "layers", [None])[-1]).__name__ == "LatentMask",
+        "learned_rate": lambda: getattr(parts.get("quantizer"), "estimates_rate", False),
     }
     return [NEEDS[need] for need in method.needs if not checks[need]()]
 
@@ -236,5 +247,8 @@ for _method in [
                              "study's augmentation, class weights on the cross-entropy only and learning-rate "
                              "reduction on plateaus", "autoencoder_features:joint_weighted", JointWeightedOptions,
            ("classifier",)),
+    Method("rate-distortion", "encoder, entropy bottleneck and both heads end to end on lambda * MSE + bits per "
+                              "pixel + beta * cross-entropy, then the learned densities frozen to integer tables",
+           "rate_distortion:rate_distortion", RateDistortionOptions, ("learned_rate",)),
 ]:
     register_method(dataclasses.replace(_method, recipe=_RECIPES + _method.recipe))

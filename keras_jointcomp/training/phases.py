@@ -21,10 +21,10 @@ import keras
 import numpy as np
 
 from keras_jointcomp.data import ArrayBatches, as_uint8, batches, check_labels
-from keras_jointcomp.losses import MCR2, RoundingGap
+from keras_jointcomp.losses import MCR2, BitsPerPixel, RoundingGap
 from keras_jointcomp.losses.mcr2 import DEFAULT_EPSILON
 from keras_jointcomp.metrics import PSNR, Accuracy
-from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, RECONSTRUCTION
+from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, RATE, RECONSTRUCTION
 from keras_jointcomp.training.checkpoint import SaveEveryEpoch
 
 NETWORKS = ("joint", "autoencoder", "classifier", "side")
@@ -91,7 +91,9 @@ class TrainingConfig:
     ``classification_weight`` to "logits", ``rounding_gap_weight`` (the rounding-gap loss's alpha) to
     "latent", present when the model exposes its latent; ``ldr_weight`` to "features", the side branch's
     MCR^2 loss, in joint training (the "side" network trains on that loss alone). ``ldr_epsilon`` is the
-    MCR^2 precision epsilon (see `keras_jointcomp.losses.mcr2`). ``checkpoint``: a
+    MCR^2 precision epsilon (see `keras_jointcomp.losses.mcr2`). ``rate_weight`` weighs "rate", the bits per
+    pixel of a model with a learned entropy bottleneck (rate-distortion training sets it to 1 and the others
+    to lambda and beta). ``checkpoint``: a
     `keras_jointcomp.training.TrainingCheckpoint` that saves the run after every epoch and lets it resume.
     """
 
@@ -102,6 +104,7 @@ class TrainingConfig:
     classification_weight: float = 1.0
     rounding_gap_weight: float = 0.0
     ldr_weight: float = 0.0
+    rate_weight: float = 1.0
     ldr_epsilon: float = DEFAULT_EPSILON
     seed: int = 0
     verbose: int = 1
@@ -114,7 +117,8 @@ class TrainingConfig:
         for name in ("learning_rate", "ldr_epsilon"):
             if not _finite(getattr(self, name)) or getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive number, got {getattr(self, name)!r}")
-        for name in ("reconstruction_weight", "classification_weight", "rounding_gap_weight", "ldr_weight"):
+        for name in ("reconstruction_weight", "classification_weight", "rounding_gap_weight", "ldr_weight",
+                     "rate_weight"):
             if not _finite(getattr(self, name)) or getattr(self, name) < 0:
                 raise ValueError(f"{name} must be a number of at least 0, got {getattr(self, name)!r}")
         if isinstance(self.reconstruction_loss, str) and self.reconstruction_loss not in RECONSTRUCTION_LOSSES:
@@ -285,8 +289,8 @@ def targets_for(kind, model, labels):
         return "images"
     if kind in ("classifier", "side"):
         return labels
-    by_output = {RECONSTRUCTION: "images", LOGITS: labels, LATENT: np.zeros(len(labels), "float32"),
-                 FEATURES: labels}
+    unused = np.zeros(len(labels), "float32")
+    by_output = {RECONSTRUCTION: "images", LOGITS: labels, LATENT: unused, FEATURES: labels, RATE: unused}
     return {key: by_output[key] for key in model.output_keys}
 
 
@@ -306,6 +310,7 @@ def _losses_and_metrics(kind, model, config):
         LOGITS: (classification, config.classification_weight, [Accuracy()]),
         LATENT: (RoundingGap(), config.rounding_gap_weight, []),
         FEATURES: (ldr, config.ldr_weight, []),
+        RATE: (BitsPerPixel(model.input_shape[1] * model.input_shape[2]), config.rate_weight, []),
     }
     keys = model.output_keys
     return {"loss": {key: by_output[key][0] for key in keys},

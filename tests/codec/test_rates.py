@@ -4,7 +4,7 @@ import pytest
 import keras_jointcomp as jc
 from keras_jointcomp import codec
 from keras_jointcomp.layers import BinaryQuantizer, RoundingQuantizer
-from keras_jointcomp.rate import EntropyStepQuantizer
+from keras_jointcomp.layers import EntropyStepQuantizer
 from keras_jointcomp.rate_distortion import matched_budget_comparison
 from tests.conftest import tiny_images
 

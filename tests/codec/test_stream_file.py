@@ -164,11 +164,11 @@ def test_version_1_files_are_still_read_and_others_refused():
     assert "(version 1) has unexpected bytes" in _error(version_1 + b"!")
     newer = bytearray(codec.pack_stream_file(streams))
     newer[4] = 7
-    assert _error(bytes(newer)) == ("stream file format version 7 is not supported (this library reads versions 1 "
-                                    "and 2; or the file is damaged)")
+    assert _error(bytes(newer)) == ("stream file format version 7 is not supported (this library reads versions 1, "
+                                    "2 and 3; or the file is damaged)")
     newer[-4:] = struct.pack(">I", zlib.crc32(bytes(newer[:-4])))
     assert _error(bytes(newer)) == (
-        "stream file format version 7 is not supported (this library reads versions 1 and 2)")
+        "stream file format version 7 is not supported (this library reads versions 1, 2 and 3)")
     assert _error(b"PK\x03\x04") == "not a keras-jointcomp stream file (it does not start with JCSF)"
     assert _error(b"JCS") == "stream file is truncated: 3 bytes cannot hold its header"
 

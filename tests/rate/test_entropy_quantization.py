@@ -5,12 +5,11 @@ from keras import ops
 
 from keras_jointcomp import data
 from keras_jointcomp.evaluation import evaluate
-from keras_jointcomp.layers import RoundingQuantizer
+from keras_jointcomp.entropy_models import GaussianLatentModel
+from keras_jointcomp.layers import EntropyStepQuantizer, RoundingQuantizer
 from keras_jointcomp.models import JointModel
 from keras_jointcomp.rate import (
     MIN_ENTROPY_BITS,
-    EntropyStepQuantizer,
-    GaussianLatentModel,
     empirical_entropy_bits,
     entropy_steps,
     rate_accuracy_curve,

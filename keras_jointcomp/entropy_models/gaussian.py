@@ -9,6 +9,7 @@ symbols, which is also what an entropy coder needs.
     fit = GaussianLatentModel.fit(latents)          # latents (N, ...) -> d = prod(...) Gaussians
     fit.discrete_entropy_bits(steps)                # bits of round(y_i / q_i), per dimension
     fit.likelihood(symbols, steps)                  # P(round(y / q) = symbol), per element
+    fit.entropy_model(steps, latent_shape)          # a GaussianEntropyModel: the same, frozen for streaming
 
 Only numpy and the standard library are used (no scipy): the normal CDF comes from `math.erfc`, always
 evaluated in the tail it is small in, so bin masses far from the mean keep their relative precision.
@@ -17,6 +18,8 @@ evaluated in the tail it is small in, so bin masses far from the mean keep their
 import math
 
 import numpy as np
+
+from keras_jointcomp.entropy_models.tables import EntropyModel
 
 MIN_STD = 1e-12
 """Floor on a fitted standard deviation, so a constant latent entry still has a (very narrow) density."""
@@ -148,6 +151,11 @@ class GaussianLatentModel:
             raise ValueError("Quantization steps must be finite and positive.")
         return steps
 
+    def entropy_model(self, steps, latent_shape):
+        """These Gaussians quantized at ``steps`` as a `GaussianEntropyModel` for latents of
+        ``latent_shape`` (d entries): one integer table per entry, for streaming."""
+        return GaussianEntropyModel.from_gaussian(self, steps, latent_shape)
+
     # --- Serialization ---------------------------------------------------------------------------------------
 
     def get_config(self):
@@ -160,3 +168,46 @@ class GaussianLatentModel:
 
     def __repr__(self):
         return f"GaussianLatentModel(dims={self.dims})"
+
+
+class GaussianEntropyModel(EntropyModel):
+    """Independent Gaussians per latent entry at fixed steps, the hierarchical study's rate model, with one
+    integer table per entry (its bins within mean +- 8 std, the rest through the escape) for the coder.
+
+    ``likelihood`` is the exact Gaussian bin mass (what the study's rates measure); the coder uses only the
+    tables, saved as integers, so decoding never evaluates the normal CDF. Build one with
+    `GaussianLatentModel.entropy_model`.
+    """
+
+    kind = "gaussian"
+
+    def __init__(self, latent_shape, low, frequencies, mean, std, steps):
+        super().__init__(latent_shape, low, frequencies)
+        self.gaussian = GaussianLatentModel(mean, std)
+        self.steps = self.gaussian._flat_steps(steps)
+
+    @classmethod
+    def from_gaussian(cls, gaussian, steps, latent_shape):
+        steps = gaussian._flat_steps(steps)
+        if math.prod(latent_shape) != gaussian.dims:
+            raise ValueError(f"A latent of shape {tuple(latent_shape)} has {math.prod(latent_shape)} entries; "
+                             f"the Gaussian model has {gaussian.dims}.")
+        tables = []
+        for mean, std, step in zip(gaussian.mean, gaussian.std, steps):
+            low = math.floor((mean - TRUNCATION_STDS * std) / step + 0.5)
+            high = math.ceil((mean + TRUNCATION_STDS * std) / step - 0.5)
+            if high - low + 1 > MAX_BINS:
+                raise ValueError(f"A step of {step:g} for a std of {std:g} needs {high - low + 1} symbols per table "
+                                 f"(at most {MAX_BINS}); choose coarser steps.")
+            masses = GaussianLatentModel._bin_masses(np.arange(low, high + 1), mean, std, step)
+            tables.append((low, masses, max(1.0 - masses.sum(), 0.0)))
+        return cls.from_probabilities(latent_shape, tables, mean=gaussian.mean, std=gaussian.std, steps=steps)
+
+    def likelihood(self, symbols):
+        """The exact Gaussian probability of each symbol's bin (float64), as the study measures rates."""
+        symbols = self._check_symbols(symbols)
+        return self.gaussian.likelihood(symbols, self.steps)
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.gaussian.mean.tolist(), "std": self.gaussian.std.tolist(),
+                "steps": self.steps.tolist()}

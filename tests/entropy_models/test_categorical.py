@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from keras_jointcomp.codec import CategoricalEntropyModel, RangeCoder
-from keras_jointcomp.codec.entropy_model import PRECISION
+from keras_jointcomp.codec import RangeCoder
+from keras_jointcomp.entropy_models import PRECISION, CategoricalEntropyModel
 
 
 def skewed_symbols(n=500, shape=(3, 3, 4), seed=0, high=15):
@@ -62,7 +62,7 @@ def test_fit_rejects_bad_symbols(symbols, message):
 def test_invalid_tables_are_refused():
     with pytest.raises(ValueError, match="summing to 2"):
         CategoricalEntropyModel((2,), [0, 0], [[1, 2], [2**PRECISION - 1, 1]])
-    with pytest.raises(ValueError, match="2 channels"):
+    with pytest.raises(ValueError, match="takes 2 tables"):
         CategoricalEntropyModel((2,), [0], [[2**PRECISION - 1, 1]])
 
 

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from keras_jointcomp.rate import GaussianLatentModel
-from keras_jointcomp.rate.gaussian import MAX_BINS, MIN_STD, TRUNCATION_STDS
+from keras_jointcomp.entropy_models import GaussianLatentModel
+from keras_jointcomp.entropy_models.gaussian import MAX_BINS, MIN_STD, TRUNCATION_STDS
 
 HALF_LOG2_2PI_E = 0.5 * math.log2(2 * math.pi * math.e)
 
