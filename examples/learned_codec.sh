@@ -15,8 +15,8 @@ out=runs/learned_codec/$dataset
 mkdir -p "$out"
 data=(--dataset "$dataset" --data-dir "$data_dir")
 case $dataset in
-  cifar10) model=factorized_cifar; base_epochs=${BASE_EPOCHS:-4}; points=("300 1" "1000 1" "3000 1" "10000 1") ;;
-  *) model=factorized_mnist; base_epochs=${BASE_EPOCHS:-5}; points=("20 4" "60 2" "200 1" "1000 1" "4000 1" "15000 1") ;;
+  cifar10) model=factorized_cifar; base_epochs=${BASE_EPOCHS:-4}; points=("300 4" "1000 4" "3000 4" "10000 4") ;;
+  *) model=factorized_mnist; base_epochs=${BASE_EPOCHS:-5}; points=("20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
 esac
 train() { jointcomp train "$model" --method rate-distortion "${data[@]}" --batch-size 64 "$@"; }
 

@@ -145,12 +145,12 @@ def markdown(outcome, args):
              "| d_y | float32 bytes/image | validation % |", "|---|---|---|"]
     for row in outcome["screening"]:
         lines.append(f"| {row['latent_dim']} | {4 * row['latent_dim']} | {_pct(row['val_accuracy'])} |")
-    lines += ["", f"Rate-accuracy (entropy-based quantization, q_i = s x H(y_i)); chosen d_y = "
-              f"{outcome['latent_dim']}:", "",
+    lines += ["", f"Rate-accuracy (entropy-based quantization, q_i = s x H(y_i); bits: actual payload per image "
+              f"of streams coded by the per-entry Gaussian model); chosen d_y = {outcome['latent_dim']}:", "",
               "| model | float accuracy % | " + " | ".join(f"s = {s}" for s in SCALES) + " |",
               "|---|---|" + "---|" * len(SCALES)]
     for result in outcome["results"]:
-        cells = [f"{_pct(row['accuracy'])} @ {row['total_entropy_bits']:.1f} b" for row in result["curve"][1:]]
+        cells = [f"{_pct(row['accuracy'])} @ {8 * row['payload_bytes_per_image']:.1f} b" for row in result["curve"]]
         lines.append(f"| {result['model']} | {_pct(result['accuracy'])} | " + " | ".join(cells) + " |")
     distortions = list(outcome["results"][0]["robustness"])
     lines += ["", "Robustness (test accuracy % under each distortion):", "",

@@ -12,6 +12,6 @@ from keras_jointcomp._lazy import attach
 from keras_jointcomp.version import __version__
 
 SUBPACKAGES = ("augment", "baselines", "codec", "data", "entropy_models", "evaluation", "export", "files", "layers",
-               "losses", "metrics", "models", "plots", "rate", "rate_distortion", "reports", "training", "tuning")
+               "losses", "metrics", "models", "plots", "rate", "reports", "training", "tuning")
 __getattr__, __dir__ = attach(globals(), {name: f".{name}" for name in SUBPACKAGES})
 __all__ = ["__version__", *SUBPACKAGES]

@@ -44,9 +44,9 @@ def save_bit_histograms(soft_bits, num_encoders, path, title=""):
     pyplot.close(figure)
 
 
-def save_rate_accuracy_curves(curves, path, title="", rate_key="total_entropy_bits"):
-    """One line per model of test accuracy against rate; ``curves`` maps a label to rows holding
-    ``rate_key`` and "accuracy" (rows without a rate, such as an unquantized reference, are skipped)."""
+def save_rate_accuracy_curves(curves, path, title="", rate_key="payload_bytes_per_image"):
+    """One line per model of test accuracy against rate; ``curves`` maps a label to rows of
+    `keras_jointcomp.rate.curves.ROWS` (rows without ``rate_key`` are skipped)."""
     pyplot = _pyplot()
     figure, axis = pyplot.subplots(figsize=(6, 4))
     for label, rows in curves.items():
@@ -64,30 +64,35 @@ def save_rate_accuracy_curves(curves, path, title="", rate_key="total_entropy_bi
 
 
 def save_rate_distortion_curves(rows, path, title=""):
-    """Test accuracy and PSNR against actual bytes per image, one line per codec (rows as in
-    `keras_jointcomp.rate_distortion`; the first row's codec is the learned one). When other codecs are
-    present a third panel zooms the accuracy into their byte range, where the comparison is made. A codec
-    without a measure is left out of that panel."""
+    """Test accuracy and PSNR against actual bytes per image, one line per codec (rows of
+    `keras_jointcomp.rate.curves.ROWS`). A learned curve (rows with a step scale) is drawn twice: solid at
+    its images' cost inside a compact stream file, dotted when each stream is sent alone with its header.
+    When classical codecs are present a third panel zooms the accuracy into their byte range."""
     pyplot = _pyplot()
-    learned = rows[0]["codec"]
-    others = [row["bytes_per_image"] for row in rows if row["codec"] != learned]
+    others = [row["bytes_per_image"] for row in rows if row["step_scale"] is None]
     panels = [("accuracy", 100.0, "test accuracy (%)", None), ("psnr_db", 1.0, "PSNR (dB)", None)]
     if others:
-        panels.append(("accuracy", 100.0, "test accuracy (%), the other codecs' byte range",
+        panels.append(("accuracy", 100.0, "test accuracy (%), the classical codecs' byte range",
                        (min(others) * 0.9, max(others) * 1.05)))
     figure, axes = pyplot.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
     for axis, (key, scale, label, window) in zip(axes[0], panels):
         for codec in dict.fromkeys(row["codec"] for row in rows):
-            points = sorted((row["bytes_per_image"], row[key] * scale) for row in rows
-                            if row["codec"] == codec and row[key] is not None)
-            if window:
-                points = [point for point in points if window[0] <= point[0] <= window[1]]
-            if points:
-                axis.plot(*zip(*points), marker="o", label=codec)
-        axis.set_xlabel("bytes per image (actual streams, headers included)")
+            mine = [row for row in rows if row["codec"] == codec and row[key] is not None]
+            learned = any(row["step_scale"] is not None for row in mine)
+            for bytes_key, style, suffix in (("compact_bytes_per_image", "-", ""),
+                                             ("bytes_per_image", ":", " (alone, with header)")):
+                if not learned and bytes_key != "bytes_per_image":
+                    continue
+                points = sorted((row[bytes_key], row[key] * scale) for row in mine)
+                if window:
+                    points = [point for point in points if window[0] <= point[0] <= window[1]]
+                if points:
+                    axis.plot(*zip(*points), linestyle=style if learned else "-", marker="o",
+                              label=codec + (suffix if learned else ""))
+        axis.set_xlabel("bytes per image")
         axis.set_ylabel(label)
         axis.grid(alpha=0.3)
-        axis.legend()
+        axis.legend(fontsize=7)
     figure.suptitle(title)
     figure.tight_layout()
     with files.atomic_path(path) as temporary:

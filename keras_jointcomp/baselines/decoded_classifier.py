@@ -20,6 +20,7 @@ from keras_jointcomp.baselines.pillow_codecs import PillowCodec
 from keras_jointcomp.data import batches, to_float
 from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.models.joint import JointModel
+from keras_jointcomp.rate.curves import curve_row
 from keras_jointcomp.training import get_recipe
 
 
@@ -36,8 +37,9 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
         config: a `TrainingConfig` for training (batch size, learning rate, verbosity).
         batch_size: inference batch size on the test set; default ``max(config.batch_size, 256)``.
 
-    Returns a dict: ``codec``, ``setting`` ("quality=10"), ``quality``, ``bytes_per_image`` (mean stream
-    length over the test set), ``shared_bytes`` (agreed once, not per image), ``accuracy`` and ``psnr_db``
+    Returns a row of `keras_jointcomp.rate.curves.ROWS`: ``codec``, ``setting`` ("quality=10"), ``quality``,
+    ``bytes_per_image`` (mean stream length over the test set; the codec's ``shared_bytes``, agreed once,
+    are not counted, as a model's tables are not), ``accuracy`` and ``psnr_db``
     (decoded test images against the originals, over all pixels), ``encode_ms`` (codec per image),
     ``decode_ms`` (codec decode plus the classifier's forward pass, per image; the forward pass is timed
     after a first, untimed one, so tracing and compilation are left out) and ``n_images`` (test images).
@@ -66,18 +68,19 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
     classify_s = time.perf_counter() - start
 
     count = len(test_images)
-    return {
-        "codec": codec.format,
-        "setting": f"quality={codec.quality}",
-        "quality": codec.quality,
-        "bytes_per_image": float(np.mean([len(stream) for stream in streams])),
-        "shared_bytes": codec.shared_bytes,
-        "accuracy": float(metrics.accuracy(np.asarray(test_labels), logits)),
-        "psnr_db": float(metrics.psnr(to_float(test_images), to_float(decoded))),
-        "encode_ms": 1000.0 * encode_s / count,
-        "decode_ms": 1000.0 * (decode_s + classify_s) / count,
-        "n_images": count,
-    }
+    lengths = np.array([len(stream) for stream in streams])
+    return curve_row(
+        codec=codec.format,
+        setting=f"quality={codec.quality}",
+        quality=codec.quality,
+        bytes_per_image=float(lengths.mean()),
+        compact_bytes_per_image=float(lengths.mean()),  # the codec's own file: nothing to share
+        accuracy=float(metrics.accuracy(np.asarray(test_labels), logits)),
+        psnr_db=float(metrics.psnr(to_float(test_images), to_float(decoded))),
+        encode_ms=1000.0 * encode_s / count,
+        decode_ms=1000.0 * (decode_s + classify_s) / count,
+        n_images=count,
+    )
 
 
 def baseline_curve(model_factory, format, qualities, train, test, epochs, config, batch_size=None):

@@ -58,7 +58,7 @@ def run(args, results):
         check_new_path(path, args.overwrite)
     import os
 
-    from keras_jointcomp import plots, rate_distortion
+    from keras_jointcomp import plots, rate
     from keras_jointcomp.cli.models import load_joint_model
 
     labels = labels or [os.path.splitext(os.path.basename(path))[0] for path in args.model_files]
@@ -69,7 +69,7 @@ def run(args, results):
     for path, label in zip(args.model_files, labels):
         model = load_joint_model(path)
         models.append(model)
-        learned += rate_distortion.learned_curve(model, train.images, test_images, test_labels, args.step_scales,
+        learned += rate.rate_curve(model, train.images, test_images, test_labels, args.step_scales,
                                                  args.batch_size, label)
     baselines = {"jpeg": args.jpeg_qualities, "webp": args.webp_qualities}
     baseline = (_baseline_rows(models[0], baselines, (train.images, train.labels), (test_images, test_labels),
@@ -86,9 +86,9 @@ def run(args, results):
             f"epochs on its decoded training images; {len(test_images)} test images."
         ),
         "results": rows,
-        "comparison": [entry for curve in curves
-                       for entry in rate_distortion.matched_budget_comparison(rows, curve)]
-        if baseline and any(labels.count(curve) > 1 or len(args.step_scales) > 1 for curve in curves) else [],
+        "comparison": [entry for curve in curves if sum(row["codec"] == curve for row in learned) > 1
+                       for bytes_key in ("bytes_per_image", "compact_bytes_per_image")
+                       for entry in rate.matched_budget_comparison(rows, curve, bytes_key)] if baseline else [],
     }
     files.write_text(f"{args.out}.json", json.dumps(report, indent=2))
     plots.save_rate_distortion_curves(rows, f"{args.out}.png", title=report["name"])

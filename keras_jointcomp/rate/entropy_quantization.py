@@ -30,7 +30,6 @@ import math
 import numpy as np
 from keras import ops
 
-from keras_jointcomp import metrics
 from keras_jointcomp.data import to_float
 from keras_jointcomp.data.checks import as_uint8
 from keras_jointcomp.entropy_models import GaussianLatentModel
@@ -76,69 +75,39 @@ def with_entropy_quantizer(model, steps, name=None):
 
 def rate_accuracy_curve(model, train_images, test_images, test_labels, scales, batch_size=256,
                         min_entropy_bits=MIN_ENTROPY_BITS):
-    """Accuracy against total latent entropy for each scale ``s`` (the study's Fig. 2, section 4.1).
+    """The study's rate-accuracy curve (its Fig. 2, section 4.1), in real bytes: one `rate_curve` row per
+    scale ``s``.
 
     The float latent is taken before the model's own quantizer, if any (entropy quantization replaces it,
-    it is not stacked on it); the classifier must read the latent. Steps come from a Gaussian fitted on the
-    training latents; for each scale the test latents are quantized to symbols, classified from
-    ``symbols * q``, and the rate measured two ways:
-
-    - ``total_entropy_bits``: the study's measure, the sum over entries of the entropy of ``round(y_i/q_i)``
-      under a Gaussian fitted on the *test* latents;
-    - ``empirical_entropy_bits``: the sum over entries of the entropy of the test symbols' histogram.
+    it is not stacked on it); the classifier must read the latent. Steps ``q_i = s * H(y_i)`` come from a
+    Gaussian fitted on the training latents, which is also each rate's entropy model (a
+    `keras_jointcomp.entropy_models.GaussianEntropyModel`, the study's assumption): its estimate of the test
+    symbols' bits is ``estimated_payload_bytes_per_image``, the streams it codes give the actual bytes, and
+    ``empirical_entropy_bits`` sums the entropies of the test symbols' histograms.
 
     Args:
         model: a `JointModel` with a classifier reading the latent (``classifier_input="latent"``).
-        train_images, test_images: uint8 images (N, H, W, C) of the model's input shape.
+        train_images, test_images: uint8 images (N, H, W, C) of the model's input shape, or floats in [0, 1].
         test_labels: integer labels of the test images.
         scales: positive scales ``s``.
         batch_size: images per forward pass.
         min_entropy_bits: floor of H(y_i), see `entropy_steps`.
 
-    Returns:
-        A list of dicts ``{"scale", "total_entropy_bits", "empirical_entropy_bits", "accuracy"}``: first the
-        float (unquantized) reference with scale and entropies None, then one row per scale, in order.
+    Returns rows of `keras_jointcomp.rate.curves.ROWS`, one per scale in order (``step_scale`` is ``s``).
     """
+    from keras_jointcomp.codec import EntropyCoding
+    from keras_jointcomp.rate.curves import rate_curve
+
     _check_model(model)
-    train_images, test_images = as_uint8(train_images, model), as_uint8(test_images, model)
-    labels = np.asarray(test_labels)
-    if not np.issubdtype(labels.dtype, np.integer) or labels.reshape(-1).shape != (len(test_images),):
-        raise ValueError(
-            f"test_labels must be one integer per test image ({len(test_images)}), got dtype {labels.dtype} "
-            f"and shape {labels.shape}."
-        )
     scales = _check_scales(scales)
-
-    train_fit = GaussianLatentModel.fit(_float_latents(model, train_images, batch_size))
-    test_latents = _float_latents(model, test_images, batch_size)
-    test_fit = GaussianLatentModel.fit(test_latents)
-    classifier = model.part("classifier")
-
-    rows = [{"scale": None, "total_entropy_bits": None, "empirical_entropy_bits": None,
-             "accuracy": _accuracy(classifier, test_latents, labels, batch_size)}]
-    for scale in scales:
-        steps = entropy_steps(train_fit, scale, min_entropy_bits)
-        quantizer = EntropyStepQuantizer(steps.reshape(model.latent_shape))
-        symbols = ops.convert_to_numpy(quantizer.to_symbols(test_latents))
-        dequantized = ops.convert_to_numpy(quantizer.from_symbols(symbols))
-        rows.append({
-            "scale": scale,
-            "total_entropy_bits": float(test_fit.discrete_entropy_bits(steps).sum()),
-            "empirical_entropy_bits": empirical_entropy_bits(symbols),
-            "accuracy": _accuracy(classifier, dequantized, labels, batch_size),
-        })
-    return rows
-
-
-def empirical_entropy_bits(symbols):
-    """Sum over latent entries of the entropy in bits of each entry's symbol histogram, symbols (N, ...)."""
-    symbols = np.asarray(symbols)
-    total = 0.0
-    for column in symbols.reshape(len(symbols), -1).T:
-        _, counts = np.unique(column, return_counts=True)
-        p = counts / counts.sum()
-        total -= float((p * np.log2(p)).sum())
-    return total
+    train_images = as_uint8(train_images, model, where="training images")
+    gaussian = GaussianLatentModel.fit(_float_latents(model, train_images, batch_size))
+    quantized = with_entropy_quantizer(model, entropy_steps(gaussian, 1.0, min_entropy_bits))
+    quantized.entropy_coding = EntropyCoding({
+        scale: gaussian.entropy_model(entropy_steps(gaussian, scale, min_entropy_bits), model.latent_shape)
+        for scale in scales})
+    return rate_curve(quantized, train_images, test_images, test_labels, scales, batch_size,
+                      codec_name=f"{model.name} entropy-quantized")
 
 
 def _check_model(model):
@@ -170,11 +139,3 @@ def _float_latents(model, images, batch_size):
         ops.convert_to_numpy(model.encoder(to_float(images[start:start + batch_size]), training=False))
         for start in range(0, len(images), batch_size)
     ])
-
-
-def _accuracy(classifier, latents, labels, batch_size):
-    logits = np.concatenate([
-        ops.convert_to_numpy(classifier(latents[start:start + batch_size], training=False))
-        for start in range(0, len(latents), batch_size)
-    ])
-    return float(metrics.accuracy(labels, logits))

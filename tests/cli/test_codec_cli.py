@@ -6,6 +6,7 @@ from PIL import Image
 
 import keras_jointcomp as jc
 from keras_jointcomp import codec
+from keras_jointcomp.rate import ROWS
 from tests.cli.conftest import run_cli as _run
 from tests.conftest import tiny_images
 
@@ -59,8 +60,16 @@ def test_damaged_or_foreign_stream_files_fail_with_one_line(model_file, tiny_dat
     status, stdout, stderr = _run(["decompress", model_file, tmp_path / "bad.jcs", "--out-dir", tmp_path / "o"],
                                   capsys)
     assert status == 2 and stdout == ""
-    assert stderr.strip() == "jointcomp: error: stream 1: stream checksum mismatch: the stream is corrupt or truncated"
+    assert stderr.strip() == "jointcomp: error: compact stream file: checksum mismatch (damaged or truncated)"
     assert not (tmp_path / "o").exists()
+    indexed = tmp_path / "indexed.jcs"
+    _run(["compress", model_file, "--dataset", "tiny", "--data-dir", tiny_data_dir, "--count", 2, "--framing",
+          "indexed", "--out", indexed], capsys)
+    damaged = bytearray(indexed.read_bytes())
+    damaged[-6] ^= 0x01
+    (tmp_path / "bad.jcs").write_bytes(bytes(damaged))
+    status, _, stderr = _run(["decompress", model_file, tmp_path / "bad.jcs", "--out-dir", tmp_path / "o"], capsys)
+    assert stderr.strip() == "jointcomp: error: stream 1: stream checksum mismatch: the stream is corrupt or truncated"
 
     (tmp_path / "cut.jcs").write_bytes(streams.read_bytes()[:-1])
     status, _, stderr = _run(["decompress", model_file, tmp_path / "cut.jcs", "--out-dir", tmp_path / "o"], capsys)
@@ -101,19 +110,27 @@ def test_train_saves_tables_for_the_trained_rate(tiny_data_dir, tmp_path, capsys
 
 def test_rd_writes_json_and_plot_with_baselines(model_file, tiny_data_dir, tmp_path, capsys):
     prefix = tmp_path / "curve"
-    status, stdout, stderr = _run(["rd", model_file, "--dataset", "tiny", "--data-dir", tiny_data_dir,
-                                   "--step-scales", "1,2,4", "--jpeg-qualities", "10,50", "--webp-qualities", "20",
-                                   "--baseline-epochs", 1, "--batch-size", 16, "--out", prefix], capsys)
+    status, stdout, stderr = _run(["rd", model_file, model_file, "--label", "lenet", "--label", "lenet", "--dataset",
+                                   "tiny", "--data-dir", tiny_data_dir, "--step-scales", "1,2,4", "--jpeg-qualities",
+                                   "10,50", "--webp-qualities", "20", "--baseline-epochs", 1, "--baseline-model",
+                                   "atl_lenet", "--batch-size", 16, "--out", prefix], capsys)
     assert status == 0, stderr
     report = json.loads((tmp_path / "curve.json").read_text())
     assert json.loads(stdout) == report
     assert {"name", "description", "results", "comparison"} <= set(report)
-    assert [row["codec"] for row in report["results"]] == ["atl_lenet"] * 3 + ["jpeg"] * 2 + ["webp"]
+    assert [row["codec"] for row in report["results"]] == ["lenet"] * 6 + ["jpeg"] * 2 + ["webp"]
     for row in report["results"]:
-        assert {"bytes_per_image", "accuracy", "psnr_db", "encode_ms", "decode_ms"} <= set(row)
+        assert set(row) == set(ROWS)
         assert row["bytes_per_image"] > 0 and 0 <= row["accuracy"] <= 1 and row["encode_ms"] > 0
     learned = report["results"][:3]
     assert learned[0]["bytes_per_image"] > learned[2]["bytes_per_image"]
+    for row in learned:
+        assert row["bytes_per_image"] == row["payload_bytes_per_image"] + row["header_bytes"]
+        assert row["payload_bytes_per_image"] < row["compact_bytes_per_image"] < row["bytes_per_image"]
+    assert {entry["bytes_key"] for entry in report["comparison"]} <= {"bytes_per_image", "compact_bytes_per_image"}
+    status, _, stderr = _run(["rd", model_file, "--label", "a", "--label", "b", "--dataset", "tiny", "--data-dir",
+                              tiny_data_dir, "--out", tmp_path / "x"], capsys)
+    assert status == 2 and "--label once per model file" in stderr
     assert Image.open(tmp_path / "curve.png").size[0] > 100
     status, _, stderr = _run(["rd", model_file, "--dataset", "tiny", "--data-dir", tiny_data_dir,
                               "--baseline-epochs", 0, "--out", prefix], capsys)

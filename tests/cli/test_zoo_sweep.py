@@ -24,7 +24,7 @@ COVERED = {
     ("multi_encoder_mnist", "joint-hard-bits"), ("multi_encoder_cifar10", "joint"), ("ldr_resnet_small", "ce-t"),
     ("ldr_resnet_small", "duphil"), ("ldr_resnet_small", "ldr-ft"), ("ldr_resnet18", "duphil"),
     ("ldr_resnet34", "ce-t"), ("faces_conv_ae", "distinctiveness-pruning"), ("cifar_conv_ae", "joint-weighted"),
-    ("cifar_mlp_ae", "ae-features"),
+    ("cifar_mlp_ae", "ae-features"), ("factorized_mnist", "rate-distortion"), ("factorized_cifar", "joint"),
 }
 # What makes each method's run tiny, and the files and data sets some need.
 EXTRA = {

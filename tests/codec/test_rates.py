@@ -5,7 +5,7 @@ import keras_jointcomp as jc
 from keras_jointcomp import codec
 from keras_jointcomp.layers import BinaryQuantizer, RoundingQuantizer
 from keras_jointcomp.layers import EntropyStepQuantizer
-from keras_jointcomp.rate_distortion import matched_budget_comparison
+from keras_jointcomp.rate import curve_row, matched_budget_comparison
 from tests.conftest import tiny_images
 
 
@@ -42,17 +42,24 @@ def test_entropy_coding_merges_covers_and_round_trips():
     assert codec.requantized(model, 2).quantizer.step == 2.0
 
 
-def _row(codec_name, size, accuracy):
-    return {"codec": codec_name, "setting": f"{size}", "bytes_per_image": size, "accuracy": accuracy}
+def _row(codec_name, size, accuracy, psnr=20.0):
+    learned = codec_name.startswith("learned")
+    return curve_row(codec=codec_name, setting=f"{size}", step_scale=1.0 if learned else None,
+                     bytes_per_image=size, compact_bytes_per_image=size - 20 if learned else size,
+                     accuracy=accuracy, psnr_db=psnr)
 
 
 def test_matched_budget_comparison_interpolates_inside_the_learned_range_only():
-    rows = [_row("learned", 50, 0.90), _row("learned", 100, 0.98),
-            _row("jpeg", 75, 0.93), _row("jpeg", 120, 0.99), _row("webp", 40, 0.5), _row("webp", 100, 0.99)]
+    rows = [_row("learned", 50, 0.90, 20.0), _row("learned", 100, 0.98, 30.0), _row("learned other", 70, 0.1),
+            _row("jpeg", 75, 0.93, 24.0), _row("jpeg", 120, 0.99), _row("webp", 40, 0.5), _row("webp", 100, 0.99)]
     comparison = matched_budget_comparison(rows, "learned")
     assert [(row["codec"], row["bytes_per_image"]) for row in comparison] == [("jpeg", 75), ("webp", 100)]
     assert comparison[0]["learned_accuracy"] == pytest.approx(0.94)
     assert comparison[0]["margin"] == pytest.approx(0.01)
+    assert comparison[0]["psnr_margin_db"] == pytest.approx(25.0 - 24.0)
     assert comparison[1]["margin"] == pytest.approx(-0.01)
+    compact = matched_budget_comparison(rows, "learned", "compact_bytes_per_image")  # learned range 30..80 bytes
+    assert [(row["codec"], row["bytes_per_image"]) for row in compact] == [("jpeg", 75), ("webp", 40)]
+    assert compact[0]["learned_accuracy"] == pytest.approx(0.90 + 0.08 * 45 / 50)
     with pytest.raises(ValueError, match="at least two points"):
         matched_budget_comparison(rows[1:], "learned")

@@ -15,7 +15,7 @@ def test_quick_run_screens_trains_three_methods_and_writes_curves(tiny_data_dir,
     labels = [result["model"] for result in outcome["results"]]
     assert [label.split(",")[0].split(" ")[0] for label in labels] == ["CE-T", "DuPHiL", "LDR-FT", "CE-T", "LDR-FT"]
     for result in outcome["results"]:
-        entropies = [row["total_entropy_bits"] for row in result["curve"][1:]]
+        entropies = [row["estimated_payload_bytes_per_image"] for row in result["curve"]]
         assert entropies[0] > entropies[-1]  # coarser steps, fewer bits (not strictly per step: bin offsets)
         assert set(result["robustness"]) == {"none", "rotation", "flip", "colour jitter", "all"}
     half = outcome["latent_dim"] // 2

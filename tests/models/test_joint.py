@@ -87,3 +87,16 @@ def test_keras_sees_a_functional_model_of_the_parts():
     assert isinstance(model, keras.Model)
     assert {layer.name for layer in model.layers} == {"images", "compressor", "rounding", "decompressor",
                                                      "classifier"}
+
+
+def test_replace_keeps_the_class_every_field_and_the_unchanged_parts():
+    faces = load("faces_conv_ae", mean_momentum=0.9)
+    again = faces.replace(name="renamed")
+    assert type(again) is type(faces) and again.mean_momentum == 0.9 and again.name == "renamed"
+    assert again.encoder is faces.encoder and again.decoder is faces.decoder
+    lenet = load("atl_lenet")
+    coarse = lenet.replace(quantizer=RoundingQuantizer(num_bits=2))
+    assert coarse.quantizer.num_bits == 2 and coarse.classifier is lenet.classifier
+    assert coarse.classifier_input == lenet.classifier_input and coarse.name == lenet.name
+    with pytest.raises(ValueError, match="JointModel.replace takes .*; got colour"):
+        lenet.replace(colour="red")

@@ -10,6 +10,7 @@ from keras_jointcomp.layers import EntropyStepQuantizer, RoundingQuantizer
 from keras_jointcomp.models import JointModel
 from keras_jointcomp.rate import (
     MIN_ENTROPY_BITS,
+    ROWS,
     empirical_entropy_bits,
     entropy_steps,
     rate_accuracy_curve,
@@ -127,16 +128,18 @@ def test_steps_are_scale_times_the_floored_differential_entropy():
         entropy_steps(fit, 0.0)
 
 
-def test_curve_has_a_float_row_then_entropy_falling_with_the_scale(trained):
+def test_curve_streams_real_bytes_falling_with_the_scale(trained):
     model, (x_train, _), (x_test, y_test) = trained
     rows = rate_accuracy_curve(model, x_train, x_test, y_test, SCALES, batch_size=16)
-    assert [row["scale"] for row in rows] == [None, *SCALES]
-    assert set(rows[0]) == {"scale", "total_entropy_bits", "empirical_entropy_bits", "accuracy"}
-    assert rows[0]["total_entropy_bits"] is None and 0.0 <= rows[0]["accuracy"] <= 1.0
-    total = [row["total_entropy_bits"] for row in rows[1:]]
-    empirical = [row["empirical_entropy_bits"] for row in rows[1:]]
-    assert all(a > b for a, b in zip(total, total[1:])), total
+    assert [row["step_scale"] for row in rows] == SCALES
+    assert all(set(row) == set(ROWS) for row in rows)
+    payload = [row["payload_bytes_per_image"] for row in rows]
+    estimated = [row["estimated_payload_bytes_per_image"] for row in rows]
+    empirical = [row["empirical_entropy_bits"] for row in rows]
+    assert all(a > b for a, b in zip(estimated, estimated[1:])), estimated
+    assert all(a >= b for a, b in zip(payload, payload[1:])), payload
     assert all(a >= b for a, b in zip(empirical, empirical[1:])), empirical
+    assert all(abs(actual - estimate) <= 1.0 for actual, estimate in zip(payload, estimated))
     assert all(0.0 <= row["accuracy"] <= 1.0 for row in rows)
     assert empirical[0] <= 4 * np.log2(len(x_test))  # a histogram of 48 symbols holds at most log2(48) bits
 
@@ -144,7 +147,7 @@ def test_curve_has_a_float_row_then_entropy_falling_with_the_scale(trained):
 def test_curve_measures_what_the_quantized_model_evaluates_to(trained):
     model, (x_train, _), (x_test, y_test) = trained
     scale = 0.2
-    row = rate_accuracy_curve(model, x_train, x_test, y_test, [scale])[1]
+    row = rate_accuracy_curve(model, x_train, x_test, y_test, [scale])[0]
     latents = ops.convert_to_numpy(model.encoder(data.to_float(x_train), training=False))
     steps = entropy_steps(GaussianLatentModel.fit(latents), scale)
     quantized = with_entropy_quantizer(model, steps)
@@ -172,7 +175,7 @@ def test_curve_rejects_bad_images_and_labels(trained):
         rate_accuracy_curve(model, x_train.astype("float32"), x_test, y_test, [1.0])
     with pytest.raises(ValueError, match="do not fit"):
         rate_accuracy_curve(model, x_train, x_test[:, :2], y_test, [1.0])
-    with pytest.raises(ValueError, match="one integer per test image"):
+    with pytest.raises(ValueError, match="labels"):
         rate_accuracy_curve(model, x_train, x_test, y_test[:-1], [1.0])
 
 
@@ -180,5 +183,7 @@ def test_curve_reads_the_latent_before_the_models_own_quantizer(trained):
     model, (x_train, _), (x_test, y_test) = trained
     coarse = JointModel(encoder=model.encoder, classifier=model.classifier,
                         quantizer=RoundingQuantizer(num_bits=None, step=1e3))  # would zero every latent entry
-    expected = rate_accuracy_curve(model, x_train, x_test, y_test, [0.2])
-    assert rate_accuracy_curve(coarse, x_train, x_test, y_test, [0.2]) == expected
+    measured = ("bytes_per_image", "estimated_payload_bytes_per_image", "empirical_entropy_bits", "accuracy")
+    expected = rate_accuracy_curve(model, x_train, x_test, y_test, [0.2])[0]
+    row = rate_accuracy_curve(coarse, x_train, x_test, y_test, [0.2])[0]
+    assert [row[key] for key in measured] == [expected[key] for key in measured]
