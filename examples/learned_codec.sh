@@ -3,11 +3,12 @@
 #
 #   bash examples/learned_codec.sh mnist|fashion_mnist|cifar10 [DATA_DIR]
 #
-# One model per lambda: a base model trained at lambda = 1000, then every lambda fine-tuned from it at a third
+# One model per lambda: a base model trained at one lambda, then every lambda fine-tuned from it at a third
 # of the learning rate (a warm start that saves most of the epochs of training each rate from scratch). Then
 # the ATL LeNet by ATL and by the classifier-driven recipe, and `jointcomp rd` on all of them, with JPEG and
 # WebP whose decoded images train a LeNet classifier each. Writes runs/learned_codec/<data set>/ and
-# runs/learned_codec/rd_<data set>.{json,png}. About an hour per data set on a 2-core CPU.
+# runs/learned_codec/rd_<data set>.{json,png}. About an hour per data set on a 2-core CPU. BASE_EPOCHS,
+# FINE_TUNE_EPOCHS and BASELINE_EPOCHS (0: JPEG and WebP bytes and PSNR only, no classifiers) shorten it.
 set -euo pipefail
 dataset=${1:?data set: mnist, fashion_mnist or cifar10}
 data_dir=${2:-${JOINTCOMP_DATA_DIR:-../shared/datasets}}
@@ -15,12 +16,14 @@ out=runs/learned_codec/$dataset
 mkdir -p "$out"
 data=(--dataset "$dataset" --data-dir "$data_dir")
 case $dataset in
-  cifar10) model=factorized_cifar; base_epochs=${BASE_EPOCHS:-4}; points=("300 4" "1000 4" "3000 4" "10000 4") ;;
-  *) model=factorized_mnist; base_epochs=${BASE_EPOCHS:-5}; points=("20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
+  cifar10) model=factorized_cifar; base_lambda=3000; base_epochs=${BASE_EPOCHS:-4}
+           points=("300 4" "1000 4" "3000 4" "10000 4" "30000 4") ;;
+  *) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
+     points=("20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
 esac
 train() { jointcomp train "$model" --method rate-distortion "${data[@]}" --batch-size 64 "$@"; }
 
-[ -f "$out/base.keras" ] || train --lmbda 1000 --epochs "$base_epochs" --out "$out/base.keras"
+[ -f "$out/base.keras" ] || train --lmbda "$base_lambda" --epochs "$base_epochs" --out "$out/base.keras"
 models=() labels=()
 for point in "${points[@]}"; do
   read -r lmbda beta <<<"$point"

@@ -33,7 +33,8 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
         codec: a `PillowCodec` (anything with ``format``, ``quality``, ``shared_bytes``, ``encode`` and
             ``decode(streams, channels)``).
         train, test: ``(uint8 images (N, H, W, C), integer labels)``.
-        epochs: training epochs of the classification network (encoder + classifier).
+        epochs: training epochs of the classification network (encoder + classifier); 0 measures only the
+            codec (bytes and PSNR; accuracy None), with no classifier trained.
         config: a `TrainingConfig` for training (batch size, learning rate, verbosity).
         batch_size: inference batch size on the test set; default ``max(config.batch_size, 256)``.
 
@@ -50,9 +51,10 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
     train_images, test_images = as_uint8(train_images, model), as_uint8(test_images, model)
     channels = np.shape(test_images)[-1]
 
-    decoded_train = codec.decode(codec.encode(train_images), channels)
-    history, = get_recipe("baseline-cnn")(model, (decoded_train, np.asarray(train_labels)), epochs, config)
-    _warn_if_training_stalled(history, model.num_classes, codec)
+    if epochs:
+        decoded_train = codec.decode(codec.encode(train_images), channels)
+        history, = get_recipe("baseline-cnn")(model, (decoded_train, np.asarray(train_labels)), epochs, config)
+        _warn_if_training_stalled(history, model.num_classes, codec)
 
     start = time.perf_counter()
     streams = codec.encode(test_images)
@@ -60,12 +62,15 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
     start = time.perf_counter()
     decoded = codec.decode(streams, channels)
     decode_s = time.perf_counter() - start
-    network = model.classification_network()
-    inputs = batches(decoded, batch_size=batch_size or max(config.batch_size, 256))
-    network.predict(inputs, verbose=0)  # traces and compiles
-    start = time.perf_counter()
-    logits = network.predict(inputs, verbose=0)
-    classify_s = time.perf_counter() - start
+    accuracy, classify_s = None, 0.0
+    if epochs:
+        network = model.classification_network()
+        inputs = batches(decoded, batch_size=batch_size or max(config.batch_size, 256))
+        network.predict(inputs, verbose=0)  # traces and compiles
+        start = time.perf_counter()
+        logits = network.predict(inputs, verbose=0)
+        classify_s = time.perf_counter() - start
+        accuracy = float(metrics.accuracy(np.asarray(test_labels), logits))
 
     count = len(test_images)
     lengths = np.array([len(stream) for stream in streams])
@@ -75,7 +80,7 @@ def baseline_point(model_factory, codec, train, test, epochs, config, batch_size
         quality=codec.quality,
         bytes_per_image=float(lengths.mean()),
         compact_bytes_per_image=float(lengths.mean()),  # the codec's own file: nothing to share
-        accuracy=float(metrics.accuracy(np.asarray(test_labels), logits)),
+        accuracy=accuracy,
         psnr_db=float(metrics.psnr(to_float(test_images), to_float(decoded))),
         encode_ms=1000.0 * encode_s / count,
         decode_ms=1000.0 * (decode_s + classify_s) / count,

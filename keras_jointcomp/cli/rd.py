@@ -5,7 +5,8 @@ Every model streams the test split at every ``--step-scales`` (tables fitted on 
 learned bottleneck's own frozen tables); several models make one curve together when they share a
 ``--label`` (one model per lambda), else one curve each (the file name). Each baseline quality encodes and
 decodes the images with Pillow and trains a fresh ``--baseline-model`` (a zoo name; default: the first
-model's architecture) on the decoded training images for ``--baseline-epochs`` (0 skips the baselines).
+model's architecture) on the decoded training images for ``--baseline-epochs`` (0: the codecs' bytes and PSNR
+only, no classifiers; empty quality lists skip a codec).
 Writes ``OUT.json`` ({"name", "description", "results", "comparison"}) and ``OUT.png``.
 """
 
@@ -34,7 +35,8 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--webp-qualities", type=inputs.qualities, default=DEFAULT_WEBP_QUALITIES,
                         help="comma-separated, '' for none")
     parser.add_argument("--baseline-epochs", type=inputs.NON_NEGATIVE_INT, default=5,
-                        help="epochs to train each baseline's classifier on decoded images (0: no baselines)")
+                        help="epochs to train each baseline's classifier on decoded images (0: the codecs' bytes and "
+                             "PSNR only)")
     parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=256, help="images per inference step")
     parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3,
                         help="Adam's learning rate for the baselines' classifiers")
@@ -69,11 +71,12 @@ def run(args, results):
     for path, label in zip(args.model_files, labels):
         model = load_joint_model(path)
         models.append(model)
-        learned += rate.rate_curve(model, train.images, test_images, test_labels, args.step_scales,
-                                                 args.batch_size, label)
+        for row in rate.rate_curve(model, train.images, test_images, test_labels, args.step_scales,
+                                   args.batch_size, label):
+            learned.append({**row, "setting": f"{os.path.basename(path)} {row['setting']}"})
     baselines = {"jpeg": args.jpeg_qualities, "webp": args.webp_qualities}
     baseline = (_baseline_rows(models[0], baselines, (train.images, train.labels), (test_images, test_labels),
-                               args) if args.baseline_epochs else [])
+                               args))
     rows = learned + baseline
     curves = list(dict.fromkeys(labels))
     report = {

@@ -78,3 +78,10 @@ def test_a_classifier_that_never_left_chance_is_reported():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_if_training_stalled({"accuracy": [0.10, 0.62]}, 10, codec)
+
+
+def test_zero_epochs_measure_the_codec_alone():
+    train, test = _data()
+    point = baselines.baseline_point(lambda: models.load("atl_lenet"), baselines.PillowCodec("jpeg", 10),
+                                     train, test, epochs=0, config=CONFIG)
+    assert point["accuracy"] is None and point["psnr_db"] > 0 and point["bytes_per_image"] > 0
