@@ -141,6 +141,7 @@ def test_multi_encoder_with_the_rounding_gap_loss(tiny_data_dir, tmp_path, capsy
     assert summary["history"][0]["latent_loss"][0] > 0
 
 
+@pytest.mark.slow  # the zoo sweep trains ce-t and ldr-ft from the command line in the default suite
 def test_ce_t_then_ldr_ft_from_the_command_line(tiny_data_dir, tmp_path, capsys):
     common = ["--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir), "--epochs", "1", "--batch-size", "16"]
     base = tmp_path / "ce-t.keras"

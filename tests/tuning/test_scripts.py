@@ -67,6 +67,7 @@ def test_screening_refuses_models_without_a_latent_dim(capsys):
     assert "atl_lenet takes no latent_dim" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # the screening script's test runs the same search machinery in the default suite
 def test_generic_search_over_a_joint_model(tiny_data_dir, tmp_path, capsys):
     search = _load_script("search")
     out = tmp_path / "search"

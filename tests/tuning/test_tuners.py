@@ -19,9 +19,11 @@ def _search(tuner):
 
 
 @pytest.mark.parametrize("kind,options", [
-    ("random", {"max_trials": 2}),
+    # Two trials each cost a minute on CI's CPU: the default suite runs the one-trial tuners.
+    pytest.param("random", {"max_trials": 2}, marks=pytest.mark.slow),
     ("hyperband", {"max_epochs": 1}),  # one bracket of one trial
-    ("bayesian", {"max_trials": 2, "num_initial_points": 1}),  # the second trial comes from the Gaussian process
+    pytest.param("bayesian", {"max_trials": 2, "num_initial_points": 1},  # the second trial from the GP
+                 marks=pytest.mark.slow),
     ("grid", {"max_trials": 1}),
 ])
 def test_each_tuner_runs_tiny_trials_and_returns_the_best_zoo_model(kind, options, tmp_path):
