@@ -17,7 +17,9 @@ mkdir -p "$out"
 data=(--dataset "$dataset" --data-dir "$data_dir")
 case $dataset in
   cifar10) model=factorized_cifar; base_lambda=3000; base_epochs=${BASE_EPOCHS:-4}
-           points=("300 4" "1000 4" "3000 4" "10000 4" "30000 4") ;;
+           points=("500 4" "2000 4" "8000 4" "30000 4") ;;
+  fashion_mnist) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
+     points=("5 4" "20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
   *) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
      points=("20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
 esac
@@ -32,11 +34,9 @@ for point in "${points[@]}"; do
     --lmbda "$lmbda" --beta "$beta" --out "$file"
   models+=("$file") labels+=(--label "$model")
 done
-if [ "$dataset" != cifar10 ]; then
-  [ -f "$out/atl.keras" ] || jointcomp train atl_lenet --method atl "${data[@]}" --epoch-sets 5 --epochs 3 --out "$out/atl.keras"
-  [ -f "$out/cd.keras" ] || jointcomp train atl_lenet --method classifier-driven "${data[@]}" --epochs 5 --out "$out/cd.keras"
-  models+=("$out/atl.keras" "$out/cd.keras") labels+=(--label "atl_lenet ATL" --label "atl_lenet classifier-driven")
-fi
+[ -f "$out/atl.keras" ] || jointcomp train atl_lenet --method atl "${data[@]}" --epoch-sets 5 --epochs 3 --out "$out/atl.keras"
+[ -f "$out/cd.keras" ] || jointcomp train atl_lenet --method classifier-driven "${data[@]}" --epochs 5 --out "$out/cd.keras"
+models+=("$out/atl.keras" "$out/cd.keras") labels+=(--label "atl_lenet ATL" --label "atl_lenet classifier-driven")
 jointcomp rd "${models[@]}" "${labels[@]}" "${data[@]}" --step-scales 1 --baseline-model atl_lenet \
   --baseline-epochs ${BASELINE_EPOCHS:-5} --jpeg-qualities 1,5,10,20,30,40 --webp-qualities 0,5,10,20,30,40 \
   --out "runs/learned_codec/rd_$dataset" --overwrite

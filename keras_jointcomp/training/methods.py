@@ -104,9 +104,9 @@ class JointWeightedOptions:
 class RateDistortionOptions:
     """The weights of ``lambda * distortion + rate + beta * cross-entropy`` (rate in bits per pixel)."""
 
-    lmbda: float = option(100.0, "weight of the distortion (MSE of images in [0, 1]) against the rate in bits "
+    lmbda: float = option(1000.0, "weight of the distortion (MSE of images in [0, 1]) against the rate in bits "
                                  "per pixel: larger means more bytes and better images", minimum=0.0)
-    beta: float = option(1.0, "weight of the classifier's cross-entropy", minimum=0.0)
+    beta: float = option(4.0, "weight of the classifier's cross-entropy", minimum=0.0)
 
 
 # What a method needs of a model, each checked by `unmet_needs`.

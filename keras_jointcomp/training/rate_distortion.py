@@ -15,7 +15,7 @@ from keras_jointcomp.training.phases import Phase
 from keras_jointcomp.training.recipes import run_phases
 
 
-def rate_distortion(model, train, epochs, config, validation=None, callbacks=None, lmbda=100.0, beta=1.0):
+def rate_distortion(model, train, epochs, config, validation=None, callbacks=None, lmbda=1000.0, beta=4.0):
     """Train ``model`` on ``lmbda * distortion + rate + beta * cross-entropy`` and freeze its tables."""
     from keras_jointcomp.codec import freeze_entropy_coding
 
