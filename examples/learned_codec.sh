@@ -8,7 +8,8 @@
 # the ATL LeNet by ATL and by the classifier-driven recipe, and `jointcomp rd` on all of them, with JPEG and
 # WebP whose decoded images train a LeNet classifier each. Writes runs/learned_codec/<data set>/ and
 # runs/learned_codec/rd_<data set>.{json,png}. About an hour per data set on a 2-core CPU. BASE_EPOCHS,
-# FINE_TUNE_EPOCHS and BASELINE_EPOCHS (0: JPEG and WebP bytes and PSNR only, no classifiers) shorten it.
+# FINE_TUNE_EPOCHS, BASELINE_EPOCHS (0: JPEG and WebP bytes and PSNR only, no classifiers) and SKIP_ATL=1 (no
+# ATL LeNet curves) shorten it.
 set -euo pipefail
 dataset=${1:?data set: mnist, fashion_mnist or cifar10}
 data_dir=${2:-${JOINTCOMP_DATA_DIR:-../shared/datasets}}
@@ -19,7 +20,7 @@ case $dataset in
   cifar10) model=factorized_cifar; base_lambda=3000; base_epochs=${BASE_EPOCHS:-4}
            points=("500 4" "2000 4" "8000 4" "30000 4") ;;
   fashion_mnist) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
-     points=("5 4" "20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
+     points=("2 4" "5 4" "20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
   *) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
      points=("20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
 esac
@@ -34,9 +35,11 @@ for point in "${points[@]}"; do
     --lmbda "$lmbda" --beta "$beta" --out "$file"
   models+=("$file") labels+=(--label "$model")
 done
-[ -f "$out/atl.keras" ] || jointcomp train atl_lenet --method atl "${data[@]}" --epoch-sets 5 --epochs 3 --out "$out/atl.keras"
-[ -f "$out/cd.keras" ] || jointcomp train atl_lenet --method classifier-driven "${data[@]}" --epochs 5 --out "$out/cd.keras"
-models+=("$out/atl.keras" "$out/cd.keras") labels+=(--label "atl_lenet ATL" --label "atl_lenet classifier-driven")
+if [ -z "${SKIP_ATL:-}" ]; then
+  [ -f "$out/atl.keras" ] || jointcomp train atl_lenet --method atl "${data[@]}" --epoch-sets 5 --epochs 3 --out "$out/atl.keras"
+  [ -f "$out/cd.keras" ] || jointcomp train atl_lenet --method classifier-driven "${data[@]}" --epochs 5 --out "$out/cd.keras"
+  models+=("$out/atl.keras" "$out/cd.keras") labels+=(--label "atl_lenet ATL" --label "atl_lenet classifier-driven")
+fi
 jointcomp rd "${models[@]}" "${labels[@]}" "${data[@]}" --step-scales 1 --baseline-model atl_lenet \
   --baseline-epochs ${BASELINE_EPOCHS:-5} --jpeg-qualities 1,5,10,20,30,40 --webp-qualities 0,5,10,20,30,40 \
   --out "runs/learned_codec/rd_$dataset" --overwrite
