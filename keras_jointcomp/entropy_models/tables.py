@@ -2,10 +2,10 @@
 
 An entropy coder turns symbols into about ``-log2 P(symbol)`` bits each, so encoder and decoder must agree
 on P *exactly*: a table recomputed from floats on another machine or backend could differ in its last bit
-and derail the decoder. `CategoricalEntropyModel` therefore holds nothing but integers: for latent channel
-``c`` (the last axis of the latent) the symbols ``low[c] .. low[c] + len(frequencies[c]) - 2`` and one
-*escape* entry, with frequencies summing to ``2**PRECISION``. A symbol outside its channel's range is sent
-as the escape entry followed by its value in 32 raw bits, so no image is ever refused or clipped.
+and derail the decoder. An `EntropyModel` therefore codes with nothing but integers: for table ``t`` (a
+latent channel, or a latent entry) the symbols ``low[t] .. low[t] + len(frequencies[t]) - 2`` and one
+*escape* entry, with frequencies summing to ``2**PRECISION``. A symbol outside its table's range is sent as
+the escape entry followed by its value in 32 raw bits, so no image is ever refused or clipped.
 
 `EntropyModel` is the one interface of the package's probability models: ``latent_shape``,
 `likelihood(symbols)` and `estimated_bits(symbols)` for rates, `integer_tables()` for the coder
