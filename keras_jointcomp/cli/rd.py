@@ -75,8 +75,7 @@ def run(args, results):
                                    args.batch_size, label):
             learned.append({**row, "setting": f"{os.path.basename(path)} {row['setting']}"})
     baselines = {"jpeg": args.jpeg_qualities, "webp": args.webp_qualities}
-    baseline = (_baseline_rows(models[0], baselines, (train.images, train.labels), (test_images, test_labels),
-                               args))
+    baseline = _baseline_rows(models[0], baselines, (train.images, train.labels), (test_images, test_labels), args)
     rows = learned + baseline
     curves = list(dict.fromkeys(labels))
     report = {

@@ -50,6 +50,12 @@ def _interval_mass(lower, upper):
     return np.maximum(np.where(lower >= 0, inside_tail, straddling), 0.0)
 
 
+def _symbol_range(mean, std, step):
+    """The lowest and highest symbols whose bins lie within mean +- `TRUNCATION_STDS` std."""
+    return (math.floor((mean - TRUNCATION_STDS * std) / step + 0.5),
+            math.ceil((mean + TRUNCATION_STDS * std) / step - 0.5))
+
+
 def _entropy_bits(probabilities):
     p = probabilities[probabilities > 0]
     return float(-(p * np.log2(p)).sum())
@@ -109,8 +115,7 @@ class GaussianLatentModel:
         steps = self._flat_steps(steps)
         entropies = np.empty(self.dims)
         for i, (mean, std, step) in enumerate(zip(self.mean, self.std, steps)):
-            low = math.floor((mean - TRUNCATION_STDS * std) / step + 0.5)
-            high = math.ceil((mean + TRUNCATION_STDS * std) / step - 0.5)
+            low, high = _symbol_range(mean, std, step)
             if high - low + 1 > MAX_BINS:
                 differential = 0.5 * math.log2(2.0 * math.pi * math.e * std**2)
                 entropies[i] = differential - math.log2(step) + (step / std) ** 2 / (24.0 * math.log(2.0))
@@ -194,8 +199,7 @@ class GaussianEntropyModel(EntropyModel):
                              f"the Gaussian model has {gaussian.dims}.")
         tables = []
         for mean, std, step in zip(gaussian.mean, gaussian.std, steps):
-            low = math.floor((mean - TRUNCATION_STDS * std) / step + 0.5)
-            high = math.ceil((mean + TRUNCATION_STDS * std) / step - 0.5)
+            low, high = _symbol_range(mean, std, step)
             if high - low + 1 > MAX_BINS:
                 raise ValueError(f"A step of {step:g} for a std of {std:g} needs {high - low + 1} symbols per table "
                                  f"(at most {MAX_BINS}); choose coarser steps.")
