@@ -2,6 +2,7 @@
 
     python examples/qi_ldr.py --data-dir ../shared/datasets            # CPU scale (small ResNet, part of CIFAR-10)
     python examples/qi_ldr.py --data-dir ../shared/datasets --full     # the study's settings (GPU)
+    python examples/qi_ldr.py --data-dir ../shared/datasets --fast     # airbench backbone, all of CIFAR-10 (CPU)
     python examples/qi_ldr.py --quick --dataset tiny_rgb --data-dir D  # smoke run
 
 Steps, as in the study: (1) screen the latent dimension d_y by a short cross-entropy training of one model per
@@ -14,7 +15,9 @@ cross-entropy and by LDR-FT; (6) accuracy under rotation, flip and colour jitter
 standard deviation on the test set.
 
 `--full` is ResNet-18 on all of CIFAR-10, 200 epochs of CE-T, d_y screened over {32, 64, 128}. The CPU
-scale trains `ldr_resnet_small` on part of the training set for a few epochs. Writes results.md,
+scale trains `ldr_resnet_small` on part of the training set for a few epochs. `--fast` trains `ldr_airbench`
+on all of CIFAR-10 with airbench's recipe (`TrainingConfig.fast()`), the study's accuracy on a CPU in
+minutes per recipe. Writes results.md,
 results.json, rate_accuracy.png, rate_accuracy_truncated.png and latent_std.png into ``--out-dir``.
 """
 
@@ -24,6 +27,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 import keras
 import numpy as np
@@ -32,6 +36,8 @@ from keras_jointcomp import data, files, models, rate, training, tuning
 from keras_jointcomp.evaluation import evaluate, robustness
 from keras_jointcomp.plots import save_latent_spread, save_rate_accuracy_curves
 
+FAST = {"model": "ldr_airbench", "epochs": 10, "ldr_epochs": 2, "screen_epochs": 2, "train_images": None,
+        "test_images": None, "batch_size": 1024, "learning_rate": 1.5}
 SCALES = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 STUDY = ("CIFAR-10, ResNet-18, d_y = 64: CE-T 90.92 %, LDR-FT 91.03 %; LDR-FT loses 0.39 points from 71.68 to "
          "13.93 bits of total entropy, CE-T 2.09 points from 86.02 to 14.64 bits.")
@@ -53,8 +59,14 @@ def parse_args(argv):
     parser.add_argument("--out-dir", default="runs/qi_ldr")
     parser.add_argument("--full", action="store_true",
                         help="ResNet-18 on all of the data, 200 CE-T epochs, 20 per LDR phase")
+    parser.add_argument("--fast", action="store_true",
+                        help="ldr_airbench with airbench's recipe on all of the data: batch 1024, Nesterov SGD 1.5, "
+                             f"CE-T {FAST['epochs']} epochs, {FAST['ldr_epochs']} per LDR phase (flags given after "
+                             "it replace these)")
     parser.add_argument("--quick", action="store_true", help="1 epoch everywhere on 200 images")
     parser.add_argument("--seed", type=int, default=0)
+    if "--fast" in argv:
+        parser.set_defaults(**FAST)
     args = parser.parse_args(argv)
     if args.full:
         args.model, args.epochs, args.ldr_epochs, args.screen_epochs = "ldr_resnet18", 200, 20, 200
@@ -108,39 +120,55 @@ def screen(args, train, num_classes, config):
 def run(args):
     train, test = _load(args)
     num_classes = int(train.labels.max()) + 1
-    config = training.TrainingConfig(batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
-                                     verbose=2)
+    make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
+    config = make(batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed, verbose=2)
     screening = screen(args, train, num_classes, config)
     latent_dim = max(screening, key=lambda row: row["val_accuracy"])["latent_dim"]
     keras.utils.set_random_seed(args.seed)
     ce_t = models.load(args.model, input_shape=train.images.shape[1:], num_classes=num_classes,
                        latent_dim=latent_dim)
-    history = {"CE-T": training.get_recipe("ce-t")(ce_t, train, args.epochs, config)}
+    history, seconds = {}, {}
+
+    def train_by(label, recipe, model, epochs):
+        start = time.perf_counter()
+        history[label] = training.train(recipe, model, train, epochs, config)
+        seconds[label] = time.perf_counter() - start
+
+    train_by("CE-T", "ce-t", ce_t, args.epochs)
     results = []
     with tempfile.TemporaryDirectory() as folder:
         trained = {"CE-T": ce_t}
         for method, recipe in (("DuPHiL", "duphil"), ("LDR-FT", "ldr-ft")):
             trained[method] = _copy(ce_t, folder, method)
-            history[method] = training.get_recipe(recipe)(trained[method], train, args.ldr_epochs, config)
+            train_by(method, recipe, trained[method], args.ldr_epochs)
         for method, model in trained.items():
             results.append(measure(f"{method}, d_y = {latent_dim}", model, train, test, args))
         half = max(1, latent_dim // 2)
         for method, recipe, epochs in (("CE-T", "ce-t", args.ldr_epochs), ("LDR-FT", "ldr-ft", args.ldr_epochs)):
             truncated = rate.truncate_latent(_copy(ce_t, folder, f"truncated-{method}"), half)
-            history[f"truncated {method}"] = training.get_recipe(recipe)(truncated, train, epochs, config)
+            train_by(f"truncated {method}", recipe, truncated, epochs)
             results.append(measure(f"{method} truncated to {half} of {latent_dim}", truncated, train, test, args))
-    return {"screening": screening, "latent_dim": latent_dim, "results": results, "history": history}
+    return {"screening": screening, "latent_dim": latent_dim, "results": results, "history": history,
+            "train_seconds": seconds}
 
 
 def _pct(value):
     return f"{100 * value:.2f}"
 
 
+def _optimizer(args):
+    if args.fast:
+        return f"airbench's recipe (TrainingConfig.fast(), Nesterov SGD {args.learning_rate})"
+    return f"Adam {args.learning_rate}"
+
+
 def markdown(outcome, args):
     lines = [f"Command: `python examples/qi_ldr.py {' '.join(args.argv)}`  ",
              f"Backend: {keras.backend.backend()}; model {args.model}; {args.train_images or 'all'} training and "
              f"{args.test_images or 'all'} test images; CE-T {args.epochs} epochs, {args.ldr_epochs} per LDR "
-             f"phase; batch {args.batch_size}, Adam {args.learning_rate}, seed {args.seed}.  ",
+             f"phase; batch {args.batch_size}, {_optimizer(args)}, seed {args.seed}.  ",
+             "Training wall time (s): " + ", ".join(f"{label} {value:.0f}" for label, value in
+                                                    outcome["train_seconds"].items()) + ".  ",
              f"Study: {STUDY}", "", "Screening (cross-entropy, validation accuracy):", "",
              "| d_y | float32 bytes/image | validation % |", "|---|---|---|"]
     for row in outcome["screening"]:

@@ -2,6 +2,7 @@
 
     python examples/scott_quantization.py --data-dir ../shared/datasets            # MNIST rows + reduced CIFAR
     python examples/scott_quantization.py --data-dir ../shared/datasets --full     # CIFAR as in the study (GPU)
+    python examples/scott_quantization.py --data-dir ../shared/datasets --fast --mnist none  # fast CIFAR (CPU)
     python examples/scott_quantization.py --quick --mnist mnist5k --cifar none     # offline smoke run
 
 MNIST rows (4 fully connected encoders x 4 bits = 16 bits per image, 10 epochs, batch 100, Adam 1e-3):
@@ -9,7 +10,9 @@ MNIST rows (4 fully connected encoders x 4 bits = 16 bits per image, 10 epochs, 
 3 "Simple Quantize" (straight-through rounding), 4 "Simple 1D" with batch norm and the rounding-gap loss
 (alpha 1). CIFAR-10 rows: colour planes x 8 and x 12 bits (24 and 36 bits per image) with a convolutional
 encoder and the rounding-gap loss; the reduced CPU form trains the smaller "conv_c" encoder on part of the
-training set for a few epochs, `--full` the study's AlexNet encoder for 100 epochs.
+training set for a few epochs, `--full` the study's AlexNet encoder for 100 epochs, and `--fast` half-width
+airbench encoders (`multi_encoder_airbench`) on all the training images with airbench's recipe
+(`TrainingConfig.fast()`, batch 1024) for 10 epochs.
 
 Each row holds out a tenth of the training images (stratified) and keeps the epoch whose rounded validation
 accuracy is best (the study reports its rows at their best epoch, e.g. row 1 at epoch 9 "and then starts to
@@ -26,6 +29,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 
 import keras
 import numpy as np
@@ -47,6 +51,9 @@ CIFAR_STUDY = {8: ("16 AlexNetEncode, 24 bits", (99.222, 83.07, 81.04)), 12: ("1
                                                                               (97.114, 63.87, 53.84))}
 
 
+CIFAR_FAST = " (CIFAR: airbench's recipe, TrainingConfig.fast(): batch 1024, Nesterov SGD 1.5)"
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
@@ -57,6 +64,8 @@ def parse_args(argv):
     parser.add_argument("--cifar-epochs", type=int, default=5)
     parser.add_argument("--cifar-train-images", type=int, default=10_000)
     parser.add_argument("--full", action="store_true", help="CIFAR as in the study: AlexNet encoder, 100 epochs")
+    parser.add_argument("--fast", action="store_true",
+                        help="CIFAR on airbench encoders with airbench's recipe, all training images, 10 epochs")
     parser.add_argument("--quick", action="store_true", help="1 epoch, 2,000 training images per data set")
     parser.add_argument("--hard-bit-epochs", type=int, default=3,
                         help="epochs of end-to-end fine-tuning on hard bits (0: none)")
@@ -65,21 +74,25 @@ def parse_args(argv):
     args.train_images = None
     if args.full:
         args.cifar_epochs, args.cifar_train_images = 100, None
+    if args.fast:
+        args.cifar_train_images = None
+        args.cifar_epochs = args.cifar_epochs if "--cifar-epochs" in argv else 10
     if args.quick:
         args.epochs = args.cifar_epochs = 1
         args.train_images = args.cifar_train_images = 2_000
     return args
 
 
-def run_row(label, model, train, test, epochs, batch_size, alpha, args):
+def run_row(label, model, train, test, epochs, config, args):
     """Train one configuration jointly, keep its best rounded-validation epoch, measure it both ways, then
     fine-tune on hard bits and measure again; returns the row."""
     keras.utils.set_random_seed(args.seed)
-    config = training.TrainingConfig(batch_size=batch_size, learning_rate=1e-3, rounding_gap_weight=alpha,
-                                     seed=args.seed, verbose=2)
     fit_part, validation = data.train_validation_split(*train, validation_fraction=0.1, seed=args.seed)
     runner = training.PhaseRunner(model, config)
+    training.adapt_to_data(model, fit_part[0])
+    start = time.perf_counter()
     history = bit_encoders.train_on_soft_bits(runner, fit_part, epochs, validation)
+    soft_seconds = time.perf_counter() - start
     best_epoch = int(np.argmax(history["val_logits_accuracy"]))
     rounded = evaluate(model, *test)
     with soft_decisions(model):
@@ -101,6 +114,7 @@ def run_row(label, model, train, test, epochs, batch_size, alpha, args):
         "gap": unrounded["accuracy"] - rounded["accuracy"],
         "hard_bit_test_accuracy": hard_bits,
         "epochs": epochs,
+        "soft_bit_train_seconds": soft_seconds,
         "histogram": f"{slug}.png",
     }
 
@@ -116,7 +130,8 @@ def mnist_rows(args):
     for label, overrides, alpha, study in MNIST_ROWS:
         keras.utils.set_random_seed(args.seed)
         model = models.load("multi_encoder_mnist", input_shape=train.images.shape[1:], **overrides)
-        rows.append({**run_row(label, model, train, test, args.epochs, 100, alpha, args), "study": study})
+        config = training.TrainingConfig(batch_size=100, rounding_gap_weight=alpha, seed=args.seed, verbose=2)
+        rows.append({**run_row(label, model, train, test, args.epochs, config, args), "study": study})
     return rows
 
 
@@ -124,13 +139,16 @@ def cifar_rows(args):
     train, test = (data.load(args.cifar, split, data_dir=args.data_dir) for split in ("train", "test"))
     order = np.random.default_rng(args.seed).permutation(len(train.images))  # image folders come class-sorted
     train = _subset(data.LabeledImages(train.images[order], train.labels[order]), args.cifar_train_images)
-    encoder, width = ("alexnet", 1.0) if args.full else ("conv_c", 0.5)
+    name, encoder, width = ("multi_encoder_cifar10", "alexnet", 1.0) if args.full else \
+        ("multi_encoder_airbench", "airbench", 0.5) if args.fast else ("multi_encoder_cifar10", "conv_c", 0.5)
+    make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
+    config = make(**({} if args.fast else {"batch_size": 100}), rounding_gap_weight=1.0, seed=args.seed, verbose=2)
     rows = []
     for bits in (8, 12):
         keras.utils.set_random_seed(args.seed)
-        model = models.load("multi_encoder_cifar10", bits=bits, encoder=encoder, width=width)
+        model = models.load(name, bits=bits, encoder=encoder, width=width)
         label = f"CIFAR-10 colour planes x {bits} bits ({encoder})"
-        row = run_row(label, model, train, test, args.cifar_epochs, 100, 1.0, args)
+        row = run_row(label, model, train, test, args.cifar_epochs, config, args)
         study_label, study = CIFAR_STUDY[bits]
         rows.append({**row, "study": study, "study_row": study_label})
     return rows
@@ -145,8 +163,11 @@ def markdown(rows, args):
         f"Command: `python examples/scott_quantization.py {' '.join(args.argv)}`  ",
         f"Backend: {keras.backend.backend()}; MNIST {args.epochs} epochs, CIFAR-10 {args.cifar_epochs} epochs on "
         f"{args.cifar_train_images or 'all'} training images (a tenth held out for validation); batch 100, "
-        f"Adam 1e-3, seed {args.seed}; best rounded-validation epoch; then {args.hard_bit_epochs} epochs of "
-        "end-to-end fine-tuning on hard bits (straight-through, learning rate 1e-4).",
+        f"Adam 1e-3{CIFAR_FAST if args.fast else ''}, seed {args.seed}; best rounded-validation epoch; then "
+        f"{args.hard_bit_epochs} epochs of end-to-end fine-tuning on hard bits (straight-through, a tenth of the "
+        "learning rate).  ",
+        "Soft-bit training wall time (s): " + ", ".join(f"{row['row'].split(' (')[0]} "
+                                                        f"{row['soft_bit_train_seconds']:.0f}" for row in rows),
         "",
         "| row | bits/image | best epoch | train % | unrounded test % | rounded test % | gap (points) "
         "| rounded after hard-bit fine-tuning % | study train % | study unrounded % | study rounded % |",

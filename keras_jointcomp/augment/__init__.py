@@ -11,9 +11,11 @@ makes the n views per image of the self-supervised MCR^2 step, with their groups
 
 Policies: `cifar_policy()` (the CIFAR-10 autoencoder-features study: contrast, equalisation, sharpness,
 posterize, solarize, shear, translate, ...) and `distortions()` (rotation, flip and colour jitter of the
-hierarchical study, Qi: its self-supervised views and its robustness test).
+hierarchical study, Qi: its self-supervised views and its robustness test). `FlipTranslate` is the
+fast-CIFAR recipe's whole-batch flip and shift (numpy, no PIL).
 """
 
+from keras_jointcomp.augment.batch import FlipTranslate
 from keras_jointcomp.augment.colour import (
     AutoContrast,
     Brightness,
@@ -40,6 +42,7 @@ __all__ = [
     "Contrast",
     "Equalize",
     "Flip",
+    "FlipTranslate",
     "Hue",
     "MagnitudeOp",
     "Op",

@@ -13,6 +13,7 @@ import typing
 from keras_jointcomp.cli import inputs
 from keras_jointcomp.models import registry
 from keras_jointcomp.training import methods
+from keras_jointcomp.training.methods import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
 
 DEFAULT_METHOD = "joint"
 
@@ -30,8 +31,11 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--from-model", type=inputs.existing_file,
                         help="a trained .keras model to train further instead of a new one (e.g. a ce-t model "
                              "for duphil or ldr-ft)")
-    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT, default=512, help="images per training step")
-    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT, default=1e-3, help="Adam's learning rate")
+    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT,
+                        help="images per training step (default 512; 1024 with --fast)")
+    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT,
+                        help="the optimizer's learning rate (default 0.001; 1.5 with --fast)")
+    _add_optimization_arguments(parser)
     parser.add_argument("--rounding-gap-weight", type=inputs.NON_NEGATIVE_FLOAT, default=0.0,
                         help="alpha of the rounding-gap loss, for models that expose their latent")
     parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0,
@@ -43,6 +47,43 @@ def add_parser(subparsers, name, argv=(), **kwargs):
                         help="go on with the run saved in --checkpoint-dir (the same command, plus --resume)")
     if method is not None:
         _add_method_options(parser, method)
+
+
+def _add_optimization_arguments(parser):
+    group = parser.add_argument_group(
+        "optimization", "the studies' plain Adam by default; --fast sets airbench's values for all of these "
+                        "(see keras_jointcomp.training.optimization), and any flag given replaces its value")
+    group.add_argument("--fast", action="store_true",
+                       help="airbench's recipe: batch 1024, Nesterov SGD 1.5, momentum 0.85, weight decay 0.0089, "
+                            "warmup-linear schedule, batch-norm offsets 64x, weight averaging every 5 steps, "
+                            "label smoothing 0.2, flip-translate")
+    group.add_argument("--optimizer", choices=OPTIMIZERS, help="adam or Nesterov sgd")
+    group.add_argument("--momentum", type=inputs.number(float, minimum=0), help="SGD's momentum")
+    group.add_argument("--weight-decay", type=inputs.NON_NEGATIVE_FLOAT,
+                       help="decoupled weight decay (each step: w *= 1 - decay * learning rate)")
+    group.add_argument("--lr-schedule", dest="learning_rate_schedule", choices=SCHEDULES,
+                       help="constant, or warmup-linear over each phase")
+    group.add_argument("--bias-lr-scale", dest="bias_learning_rate_scale", type=inputs.POSITIVE_FLOAT,
+                       help="learning-rate factor of the batch norms' offsets (sgd only)")
+    group.add_argument("--weight-averaging", type=inputs.NON_NEGATIVE_INT,
+                       help="steps between lookahead averagings of the weights (0: off; sgd only)")
+    group.add_argument("--label-smoothing", type=inputs.number(float, minimum=0), help="of the cross-entropy")
+    group.add_argument("--augment", dest="augmentation", choices=AUGMENTATIONS,
+                       help="whole-batch augmentation of the training images")
+
+
+OPTIMIZATION_FLAGS = ("batch_size", "learning_rate", "optimizer", "momentum", "weight_decay",
+                      "learning_rate_schedule", "bias_learning_rate_scale", "weight_averaging", "label_smoothing",
+                      "augmentation")
+
+
+def training_config(args, **settings):
+    """The `TrainingConfig` of the command line: plain or --fast, with every optimization flag given."""
+    from keras_jointcomp import training
+
+    given = {name: getattr(args, name) for name in OPTIMIZATION_FLAGS if getattr(args, name) is not None}
+    make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
+    return make(**given, **settings)
 
 
 def _method_in(argv):
@@ -103,9 +144,8 @@ def run(args, results):
     if args.checkpoint_dir:
         checkpoint = training.TrainingCheckpoint(args.checkpoint_dir, resume=args.resume,
                                                  fingerprint=_fingerprint(args, options))
-    config = training.TrainingConfig(batch_size=args.batch_size, learning_rate=args.learning_rate,
-                                     rounding_gap_weight=args.rounding_gap_weight, seed=args.seed,
-                                     checkpoint=checkpoint)
+    config = training_config(args, rounding_gap_weight=args.rounding_gap_weight, seed=args.seed,
+                             checkpoint=checkpoint)
     history = training.train(method.name, model, train_set, args.epochs, config, **options)
     if hasattr(model.quantizer, "with_step_scale"):  # integer symbols: ready to stream at the trained rate
         model.entropy_coding = codec.fit_entropy_coding(model, train_set.images)
@@ -164,4 +204,4 @@ def _starting_model(args, train_set, num_classes):
     sizes = {"input_shape": train_set.images.shape[1:]}
     if spec.takes_num_classes:
         sizes["num_classes"] = num_classes
-    return spec.build(**sizes)
+    return registry.load(args.model, **sizes)

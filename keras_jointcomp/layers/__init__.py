@@ -1,5 +1,5 @@
 """Custom layers: quantizers (rounding, binary, learned entropy bottleneck), GDN, bit-encoder output stages,
-image split / merge, latent masks and batch-mean removal."""
+image split / merge, latent masks, batch-mean removal and airbench's patch whitening."""
 
 from keras_jointcomp.layers.bits import BinaryQuantizer, ReSigmoid
 from keras_jointcomp.layers.clip import StraightThroughClip
@@ -9,6 +9,7 @@ from keras_jointcomp.layers.mask import LatentMask
 from keras_jointcomp.layers.mean_image import RemoveMeanImage, RestoreMeanImage
 from keras_jointcomp.layers.portions import ImageMerge, ImageSplit, portion_shapes
 from keras_jointcomp.layers.quantizers import EntropyStepQuantizer, RoundingQuantizer
+from keras_jointcomp.layers.whitening import PatchWhitening, adapt_whitening
 
 __all__ = [
     "BinaryQuantizer",
@@ -18,10 +19,12 @@ __all__ = [
     "ImageMerge",
     "ImageSplit",
     "LatentMask",
+    "PatchWhitening",
     "ReSigmoid",
     "RemoveMeanImage",
     "RestoreMeanImage",
     "RoundingQuantizer",
     "StraightThroughClip",
+    "adapt_whitening",
     "portion_shapes",
 ]

@@ -71,13 +71,15 @@ class JointModel(ImageNetwork):
         entropy_coding: the probability tables for streaming the quantized latent
             (`keras_jointcomp.codec.EntropyCoding`, fitted by `keras_jointcomp.codec.fit_entropy_coding`),
             saved with the model; or None. Not part of the computation.
+        zoo: ``{"name": zoo name, "arguments": builder arguments}`` of the zoo entry that built the model
+            (`keras_jointcomp.models.load` sets it), saved with it; or None.
 
     The single-task networks (`autoencoder`, `classification_network`) and `encode`, `decode`, `classify`
     all use these same layer objects, so training any of them trains the joint model.
     """
 
     def __init__(self, encoder, decoder=None, classifier=None, quantizer=None, classifier_input="latent",
-                 expose_latent=False, side_branch=None, entropy_coding=None, **kwargs):
+                 expose_latent=False, side_branch=None, entropy_coding=None, zoo=None, **kwargs):
         if decoder is None and classifier is None:
             raise ValueError("A JointModel needs a decoder, a classifier, or both.")
         if classifier_input not in CLASSIFIER_INPUTS:
@@ -113,12 +115,13 @@ class JointModel(ImageNetwork):
         self.expose_latent = expose_latent
         self.output_keys = tuple(outputs)
         self.entropy_coding = entropy_coding
+        self.zoo = zoo
 
     # --- Parts -------------------------------------------------------------------------------------------
 
     def replace(self, **changes):
         """A new model of this class with ``changes`` to its fields (parts, ``classifier_input``,
-        ``expose_latent``, ``entropy_coding``, ``name``) and every other field kept; unchanged parts are
+        ``expose_latent``, ``entropy_coding``, ``zoo``, ``name``) and every other field kept; unchanged parts are
         the same layer objects (shared weights)."""
         fields = {name: getattr(self, name) for name in (*PART_NAMES, *_SETTINGS)}
         fields["name"] = self.name
@@ -272,6 +275,7 @@ class JointModel(ImageNetwork):
             "expose_latent": self.expose_latent,
             **{name: None if part is None else serialize(part) for name, part in self._all_parts()},
             "entropy_coding": None if self.entropy_coding is None else serialize(self.entropy_coding),
+            "zoo": self.zoo,
         }
 
     def _all_parts(self):
@@ -286,7 +290,7 @@ class JointModel(ImageNetwork):
         return cls(**config)
 
 
-_SETTINGS = ("classifier_input", "expose_latent", "entropy_coding")
+_SETTINGS = ("classifier_input", "expose_latent", "entropy_coding", "zoo")
 
 
 def _unit_float(images):

@@ -19,10 +19,11 @@ import keras
 from keras import layers
 
 from keras_jointcomp.layers import BinaryQuantizer, ImageSplit, ReSigmoid, portion_shapes
+from keras_jointcomp.models.airbench import AIRBENCH93_WIDTHS, airbench_features
 from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.models.resnet import batch_norm, resnet_features
 
-ENCODERS = ("fc", "conv", "conv_b", "conv_c", "alexnet", "resnet18", "square")
+ENCODERS = ("fc", "conv", "conv_b", "conv_c", "alexnet", "resnet18", "airbench", "square")
 STAGES = ("sigmoid", "resigmoid", "straight_through")
 
 
@@ -70,8 +71,12 @@ def bit_encoder(family, portion_shape, bits, batch_norm=True, stage="sigmoid", w
         body = _lenet_features() + [layers.Dense(84, activation="relu"), layers.Dense(bits)]
     elif family == "alexnet":
         body = _alexnet_features(width) + [layers.Dense(bits)]
-    elif family == "resnet18":
-        x = layers.Dense(bits)(resnet_features(inputs, 18, width))
+    elif family in ("resnet18", "airbench"):
+        if family == "resnet18":
+            features = resnet_features(inputs, 18, width)
+        else:
+            features = airbench_features(inputs, tuple(max(8, int(w * width)) for w in AIRBENCH93_WIDTHS))
+        x = layers.Dense(bits)(features)
         for layer in tail:
             x = layer(x)
         return keras.Model(inputs, x, name=name)
@@ -194,3 +199,12 @@ def multi_encoder_cifar10(input_shape=(32, 32, 3), num_classes=10, **overrides):
                                                             "classifier": "cnn", "standardize": CIFAR10_STATISTICS,
                                                             "name": "multi_encoder_cifar10",
                                                             **overrides})
+
+
+def multi_encoder_airbench(input_shape=(32, 32, 3), num_classes=10, **overrides):
+    """Colour planes at 8 bits each on half-width airbench encoders (three cost about one airbench93), for
+    the fast CIFAR recipe (``jointcomp train --fast``); the images need no standardising (the encoders'
+    whitening layers centre them)."""
+    return multi_encoder_model(input_shape, num_classes, **{"split": "channels", "bits": 8, "encoder": "airbench",
+                                                            "width": 0.5, "classifier": "mlp",
+                                                            "name": "multi_encoder_airbench", **overrides})

@@ -69,14 +69,24 @@ def spec(name):
     return _MODELS[name]
 
 
-def load(name, **overrides):
-    """Build the zoo model ``name`` with its defaults, replaced by any keyword ``overrides``.
+def load(name, weights=None, **overrides):
+    """Build the zoo model ``name`` with its defaults, replaced by any keyword ``overrides``; or, with
+    ``weights``, load its trained preset of that name (`presets()`, or a preset folder), offline.
+
+    The built model records ``{"name": name, "arguments": overrides}`` as its ``zoo`` (saved with it).
 
     The sizes every builder shares are checked here, so that a bad one is named as the argument it is
     (``input_shape``, ``num_classes``) rather than as a layer's (``filters``, ``units``); an argument the
     builder does not take is named with the ones it does.
     """
     entry = spec(name)
+    if weights is not None:
+        if overrides:
+            raise ValueError(f"a preset fixes its builder arguments; load({name!r}, weights={weights!r}) takes "
+                             f"no {', '.join(sorted(overrides))}")
+        from keras_jointcomp import presets
+
+        return presets.load(name, weights)
     build = entry.build
     parameters = inspect.signature(build).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
@@ -95,12 +105,28 @@ def load(name, **overrides):
         if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
             raise ValueError(f"num_classes of {name} is a whole number of at least 2, got {classes!r}")
     try:
-        return build(**overrides)
+        model = build(**overrides)
     except TypeError as error:  # an argument a builder passes on (**overrides) to one that does not take it
         match = re.search(r"unexpected keyword argument '(\w+)'", str(error))
         if match is None:
             raise
         raise ValueError(f"{name} takes no argument {match.group(1)!r}") from None
+    if hasattr(model, "zoo"):
+        model.zoo = {"name": name, "arguments": _json_ready(overrides)}
+    return model
+
+
+def _json_ready(value):
+    """Builder arguments as JSON values (tuples as lists), for the saved config."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 # --- The zoo --------------------------------------------------------------------------------------------
@@ -132,6 +158,14 @@ for _name, _builder, _description in [
     ("factorized_cifar", "factorized_codec:factorized_cifar",
      "learned rate-distortion-accuracy codec for 32x32 colour images: GDN conv transforms, 8x8x32 latent under a "
      "learned entropy bottleneck, conv classifier on the latent"),
+    ("ldr_airbench", "airbench:ldr_airbench",
+     "airbench93 backbone (patch whitening, 64-128-128 conv groups) -> d_y = 64 latent -> classifier, MCR^2 side "
+     "branch: hierarchical LDR trained in minutes on a CPU (jointcomp train --fast)"),
+    ("multi_encoder_airbench", "multi_encoder:multi_encoder_airbench",
+     "3 colour-plane half-width airbench encoders x 8 bits (24 bits), dense decoder, MLP classifier (fast CIFAR)"),
+    ("cifar_conv_ae_airbench", "airbench:cifar_conv_ae_airbench",
+     "VGG-style conv autoencoder (8x8x64 float latent) with an airbench classifier on its latent (fast CIFAR "
+     "autoencoder features)"),
     ("cifar_mlp_ae", "cifar_autoencoders:cifar_mlp_ae",
      "MLP autoencoder (dense 768 + batch norm float latent) with a dense classifier on its features "
      "(CIFAR-10 autoencoder features, first trial)"),

@@ -20,6 +20,7 @@ from keras_jointcomp import files
 
 # The modules that define the package's serializable classes.
 _CUSTOM_OBJECT_MODULES = ("keras_jointcomp.layers", "keras_jointcomp.losses", "keras_jointcomp.codec",
+                          "keras_jointcomp.initializers", "keras_jointcomp.models.airbench",
                           "keras_jointcomp.models.atl_lenet", "keras_jointcomp.models.cifar_autoencoders",
                           "keras_jointcomp.models.faces_conv_ae", "keras_jointcomp.models.ldr_resnet",
                           "keras_jointcomp.models.multi_encoder", "keras_jointcomp.rate")

@@ -8,12 +8,12 @@ from keras_jointcomp._lazy import attach
 from keras_jointcomp.training.methods import METHODS, Method, UnknownMethodError, get_method, register_method
 
 __getattr__, __dir__ = attach(globals(), {
-    **{name: ".phases" for name in ("Phase", "PhaseRunner", "TrainingConfig", "part_variables", "set_trainable",
-                                    "targets_for")},
+    **{name: ".phases" for name in ("Phase", "PhaseRunner", "TrainingConfig", "adapt_to_data", "part_variables",
+                                    "set_trainable", "targets_for")},
     **{name: ".recipes" for name in ("get_recipe", "run_phases", "train")},
     **{name: ".checkpoint" for name in ("CheckpointError", "TrainingCheckpoint")},
     **{module: f".{module}" for module in ("atl", "autoencoder_features", "bit_encoders", "checkpoint", "ldr",
-                                           "phases", "pruning", "recipes")},
+                                           "optimization", "phases", "pruning", "recipes")},
 })
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "TrainingCheckpoint",
     "TrainingConfig",
     "UnknownMethodError",
+    "adapt_to_data",
     "get_method",
     "get_recipe",
     "part_variables",

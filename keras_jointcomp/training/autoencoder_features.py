@@ -21,7 +21,7 @@ from keras_jointcomp import augment
 from keras_jointcomp.data import batches, class_weights
 from keras_jointcomp.data.weighted import class_sample_weights, weighted_batches
 from keras_jointcomp.models.joint import LOGITS
-from keras_jointcomp.training.phases import Phase, PhaseRunner, targets_for
+from keras_jointcomp.training.phases import Phase, PhaseRunner, resolve_augmentation, targets_for
 
 PLATEAU = {"factor": 0.5, "patience": 3, "min_lr": 1e-5}
 STUDY_POLICY = "cifar"
@@ -71,14 +71,15 @@ def resolve_class_weights(class_weight, labels, num_classes):
 
 
 def resolve_transform(transform):
-    """The augmentation of ``transform``: "cifar" (the study's policy), None (none) or a callable."""
+    """The augmentation of ``transform``: "cifar" (the study's PIL policy), "flip-translate" (the fast
+    recipe's whole-batch flips and shifts), None or "none" (none), or a callable."""
     if transform == STUDY_POLICY:
         return augment.cifar_policy()
-    if transform == "none":
-        return None
-    if transform is None or callable(transform):
-        return transform
-    raise ValueError(f'transform must be "{STUDY_POLICY}", None or a callable, got {transform!r}.')
+    try:
+        return resolve_augmentation(transform)
+    except ValueError:
+        raise ValueError(f'transform must be "{STUDY_POLICY}", "flip-translate", None or a callable, got '
+                         f'{transform!r}.') from None
 
 
 def joint_weighted_batches(model, images, labels, batch_size, class_weight="balanced", transform=STUDY_POLICY,
@@ -106,6 +107,9 @@ def joint_weighted(model, train, epochs, config, validation=None, callbacks=None
     if LOGITS not in model.output_keys:
         raise ValueError(f"joint-weighted needs a model with a classifier; {model.name!r} outputs "
                          f"{model.output_keys}.")
+    if reduce_lr and config.learning_rate_schedule != "constant":
+        raise ValueError(f"reduce_lr halves a constant learning rate; with the {config.learning_rate_schedule} "
+                         "schedule pass reduce_lr=False (--no-reduce-lr)")
     phase = Phase("joint, class-weighted cross-entropy", "joint", tuple(model.parts), epochs)
     runner = PhaseRunner(model, config)
     network = runner.compile(phase)

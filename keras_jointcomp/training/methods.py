@@ -15,6 +15,13 @@ import importlib
 import typing
 
 
+# The choices of `TrainingConfig`'s optimizer, learning-rate schedule and whole-batch augmentation, here (no
+# Keras) for the command line; `training.optimization` and `training.phases` implement them.
+OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "warmup-linear")
+AUGMENTATIONS = ("none", "flip-translate")
+
+
 class ModelFile(str):
     """An option naming a `.keras` file; the command line passes the loaded model."""
 
@@ -96,7 +103,8 @@ class AutoencoderFeaturesOptions:
 @dataclasses.dataclass
 class JointWeightedOptions:
     class_weight: str = option("balanced", "class weights on the cross-entropy", choices=("balanced", "none"))
-    transform: str = option("cifar", "augmentation of the training images", choices=("cifar", "none"))
+    transform: str = option("cifar", "augmentation of the training images: the study's PIL policy, whole-batch "
+                                     "flips and shifts, or none", choices=("cifar", "flip-translate", "none"))
     reduce_lr: bool = option(True, "halve the learning rate on plateaus of the validation loss")
 
 

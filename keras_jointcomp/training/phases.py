@@ -20,12 +20,17 @@ import sys
 import keras
 import numpy as np
 
+from keras_jointcomp.augment import FlipTranslate
 from keras_jointcomp.data import ArrayBatches, as_uint8, batches, check_labels
-from keras_jointcomp.losses import MCR2, BitsPerPixel, RoundingGap
+from keras_jointcomp.data.preprocessing import to_float
+from keras_jointcomp.layers.whitening import ADAPT_IMAGES, adapt_whitening
+from keras_jointcomp.losses import MCR2, BitsPerPixel, RoundingGap, classification_loss
 from keras_jointcomp.losses.mcr2 import DEFAULT_EPSILON
 from keras_jointcomp.metrics import PSNR, Accuracy
 from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, RATE, RECONSTRUCTION
 from keras_jointcomp.training.checkpoint import SaveEveryEpoch
+from keras_jointcomp.training.methods import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
+from keras_jointcomp.training.optimization import fit_schedule_to, make_optimizer
 
 NETWORKS = ("joint", "autoencoder", "classifier", "side")
 
@@ -50,6 +55,12 @@ def _set_trainable_throughout(layer, trainable):
     layer.trainable = trainable
     for inner in getattr(layer, "layers", ()):
         _set_trainable_throughout(inner, trainable)
+
+
+def adapt_to_data(model, images):
+    """Fit the layers of ``model`` that are fitted to data before training (airbench's `PatchWhitening`) to
+    the first training ``images``, unless they already are (a trained model)."""
+    adapt_whitening(model.part("encoder"), to_float(as_uint8(images[:ADAPT_IMAGES])))
 
 
 def part_variables(model):
@@ -95,6 +106,12 @@ class TrainingConfig:
     pixel of a model with a learned entropy bottleneck (rate-distortion training sets it to 1 and the others
     to lambda and beta). ``checkpoint``: a
     `keras_jointcomp.training.TrainingCheckpoint` that saves the run after every epoch and lets it resume.
+
+    The optimizer settings (``optimizer``, ``momentum``, ``weight_decay``, ``learning_rate_schedule``,
+    ``bias_learning_rate_scale``, ``weight_averaging``, ``averaging_decay``; see
+    `keras_jointcomp.training.optimization`), ``label_smoothing`` of the cross-entropy and ``augmentation``
+    of the training images ("flip-translate" for `augment.FlipTranslate`, or any `data.batches` transform)
+    default to the studies' plain Adam; `TrainingConfig.fast()` sets airbench's values for all of them.
     """
 
     batch_size: int = 512
@@ -106,9 +123,30 @@ class TrainingConfig:
     ldr_weight: float = 0.0
     rate_weight: float = 1.0
     ldr_epsilon: float = DEFAULT_EPSILON
+    optimizer: str = "adam"
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    learning_rate_schedule: str = "constant"
+    bias_learning_rate_scale: float = 1.0
+    weight_averaging: int = 0
+    averaging_decay: float = 0.95**5
+    label_smoothing: float = 0.0
+    augmentation: object = None
     seed: int = 0
     verbose: int = 1
     checkpoint: object = None
+
+    @classmethod
+    def fast(cls, **overrides):
+        """airbench's settings (Jordan 2024, scaled to a mean loss): batch 1024, Nesterov SGD at 1.5 with
+        momentum 0.85 and decoupled weight decay, the warmup-linear schedule, batch-norm offsets 64x faster,
+        weights averaged every 5 steps, label smoothing 0.2, flips and 2-pixel shifts; ``overrides`` replace
+        any of them."""
+        settings = {"batch_size": 1024, "learning_rate": 1.5, "optimizer": "sgd", "momentum": 0.85,
+                    "weight_decay": 0.0089, "learning_rate_schedule": "warmup-linear",
+                    "bias_learning_rate_scale": 64.0, "weight_averaging": 5, "label_smoothing": 0.2,
+                    "augmentation": "flip-translate"}
+        return cls(**{**settings, **overrides})
 
     def __post_init__(self):
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) \
@@ -117,8 +155,26 @@ class TrainingConfig:
         for name in ("learning_rate", "ldr_epsilon"):
             if not _finite(getattr(self, name)) or getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive number, got {getattr(self, name)!r}")
+        for name, allowed in (("optimizer", OPTIMIZERS), ("learning_rate_schedule", SCHEDULES)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        for name in ("momentum", "averaging_decay", "label_smoothing"):
+            if not _finite(getattr(self, name)) or not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a number in [0, 1), got {getattr(self, name)!r}")
+        if isinstance(self.weight_averaging, bool) or not isinstance(self.weight_averaging, (int, np.integer)) \
+                or self.weight_averaging < 0:
+            raise ValueError(f"weight_averaging must be a whole number of steps (0: off), got "
+                             f"{self.weight_averaging!r}")
+        if not _finite(self.bias_learning_rate_scale) or self.bias_learning_rate_scale <= 0:
+            raise ValueError(f"bias_learning_rate_scale must be a positive number, got "
+                             f"{self.bias_learning_rate_scale!r}")
+        if self.bias_learning_rate_scale != 1 and self.optimizer != "sgd":
+            raise ValueError("bias_learning_rate_scale needs optimizer 'sgd' (Adam ignores a gradient's scale)")
+        if self.weight_averaging and self.optimizer != "sgd":
+            raise ValueError("weight_averaging (airbench's lookahead) needs optimizer 'sgd'")
+        resolve_augmentation(self.augmentation)
         for name in ("reconstruction_weight", "classification_weight", "rounding_gap_weight", "ldr_weight",
-                     "rate_weight"):
+                     "rate_weight", "weight_decay"):
             if not _finite(getattr(self, name)) or getattr(self, name) < 0:
                 raise ValueError(f"{name} must be a number of at least 0, got {getattr(self, name)!r}")
         if isinstance(self.reconstruction_loss, str) and self.reconstruction_loss not in RECONSTRUCTION_LOSSES:
@@ -127,6 +183,19 @@ class TrainingConfig:
 
 
 RECONSTRUCTION_LOSSES = ("mse", "l1", "mean_squared_error", "mean_absolute_error")
+
+
+def resolve_augmentation(augmentation):
+    """The `data.batches` transform of a config's ``augmentation``: None or "none" (none), "flip-translate"
+    (`augment.FlipTranslate`), or a callable used as it is."""
+    if augmentation is None or augmentation == "none":
+        return None
+    if augmentation == "flip-translate":
+        return FlipTranslate()
+    if callable(augmentation):
+        return augmentation
+    raise ValueError(f"augmentation must be one of {', '.join(AUGMENTATIONS)} or a data.batches transform, got "
+                     f"{augmentation!r}")
 
 
 def _finite(value):
@@ -167,8 +236,7 @@ class PhaseRunner:
         losses = _losses_and_metrics(phase.network, self.model, self.config)
         if loss is not None:
             losses = {"loss": loss}
-        network.compile(
-            optimizer=keras.optimizers.Adam(self.config.learning_rate * phase.learning_rate_scale), **losses)
+        network.compile(optimizer=make_optimizer(self.config, phase.learning_rate_scale), **losses)
         return network
 
     def run(self, phase, images, labels, validation=None, callbacks=None):
@@ -183,7 +251,8 @@ class PhaseRunner:
         config = self.config
         # A shuffling seed of its own per phase, so alternating phases do not all replay one order.
         train = batches(images, targets_for(phase.network, self.model, labels), config.batch_size,
-                        shuffle=True, seed=config.seed * 100_003 + self._phases_run)
+                        shuffle=True, seed=config.seed * 100_003 + self._phases_run,
+                        transform=resolve_augmentation(config.augmentation))
         validation_data = None
         if validation is not None:
             val_images, val_labels = validation
@@ -216,6 +285,8 @@ class PhaseRunner:
         ``epochs``), announced by the phase's name and saved to the run's checkpoint after every epoch;
         returns a `History` of the epochs of this fit."""
         epochs = phase.epochs if epochs is None else epochs
+        if data is not None:
+            fit_schedule_to(network.optimizer, len(data) * (epochs - initial_epoch))
         name = phase.name if (initial_epoch, epochs) == (0, phase.epochs) else \
             f"{phase.name} (epochs {initial_epoch + 1}-{epochs})"
         checkpoint = self.config.checkpoint
@@ -297,7 +368,7 @@ def targets_for(kind, model, labels):
 def _losses_and_metrics(kind, model, config):
     reconstruction = ({"mse": "mean_squared_error", "l1": "mean_absolute_error"}
                       .get(config.reconstruction_loss, config.reconstruction_loss))
-    classification = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    classification = classification_loss(config.label_smoothing)
     if kind == "autoencoder":
         return {"loss": reconstruction, "metrics": [PSNR()]}
     if kind == "classifier":

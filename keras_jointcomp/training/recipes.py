@@ -10,7 +10,7 @@ import dataclasses
 
 from keras_jointcomp.data import check_images, check_labels
 from keras_jointcomp.training.methods import check_options, get_method, unmet_needs
-from keras_jointcomp.training.phases import Phase, PhaseRunner
+from keras_jointcomp.training.phases import Phase, PhaseRunner, adapt_to_data
 
 
 def get_recipe(name):
@@ -23,7 +23,8 @@ def train(method, model, train_set, epochs, config, validation=None, callbacks=N
 
     Checks everything before the first step: the method's options (names, choices, ranges), that the model
     has what the method needs, the number of epochs, and the images and labels against the model (shape,
-    dtype, range, labels within its classes). With ``config.checkpoint`` the run saves itself after every
+    dtype, range, labels within its classes). A model with `layers.PatchWhitening` layers not yet fitted
+    (a new airbench model) has them fitted to the first training images. With ``config.checkpoint`` the run saves itself after every
     epoch and, made with ``resume=True``, goes on from where it stopped.
     """
     method = get_method(method)
@@ -37,6 +38,7 @@ def train(method, model, train_set, epochs, config, validation=None, callbacks=N
     for images, labels, where in [(*train_set, "training"), *([(*validation, "validation")] if validation else [])]:
         check_images(images, model.input_shape[1:], where=f"{where} images")
         check_labels(labels, model.num_classes, len(images), where=f"{where} labels")
+    adapt_to_data(model, train_set[0])
     records = method.load_recipe()(model, tuple(train_set), epochs, config, validation=validation,
                                    callbacks=callbacks, **_fields(checked))
     if config.checkpoint is not None:

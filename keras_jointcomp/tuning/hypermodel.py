@@ -20,7 +20,9 @@ from keras_jointcomp import models
 from keras_jointcomp.data import batches
 from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.models.registry import spec
-from keras_jointcomp.training.phases import Phase, PhaseRunner, TrainingConfig, targets_for
+from keras_jointcomp.training.optimization import fit_schedule_to
+from keras_jointcomp.training.phases import (Phase, PhaseRunner, TrainingConfig, adapt_to_data,
+                                             resolve_augmentation, targets_for)
 
 NETWORKS = ("classifier", "joint")
 OBJECTIVES = {"classifier": "val_accuracy", "joint": "val_logits_accuracy"}
@@ -119,11 +121,13 @@ class ZooHyperModel(keras_tuner.HyperModel):
                              f"{OBJECTIVES[self.network]}.")
         _, config = self.settings(hp)
         joint = self.joint_model(model)
+        adapt_to_data(joint, x)
         train = batches(x, targets_for(self.network, joint, y), config.batch_size, shuffle=True,
-                        seed=config.seed)
+                        seed=config.seed, transform=resolve_augmentation(config.augmentation))
         val_images, val_labels = validation_data
         validation = batches(val_images, targets_for(self.network, joint, val_labels), config.batch_size)
         kwargs.setdefault("verbose", config.verbose)
+        fit_schedule_to(model.optimizer, len(train) * (kwargs.get("epochs", 1) - kwargs.get("initial_epoch", 0)))
         return model.fit(train, validation_data=validation, **kwargs)
 
     def evaluate(self, hp, model, x, y):

@@ -156,3 +156,25 @@ def test_ce_t_then_ldr_ft_from_the_command_line(tiny_data_dir, tmp_path, capsys)
                                  "--dataset", "tiny", "--data-dir", str(tiny_data_dir),
                                  "--out", str(tmp_path / "x.keras")], capsys)[::2])
     assert "takes images of shape (32, 32, 3)" in err
+
+
+def test_train_fast_uses_airbench_settings_and_flags_replace_them(tiny_data_dir, tmp_path, capsys, monkeypatch):
+    from keras_jointcomp.training import phases
+
+    made = []
+    real_init = phases.PhaseRunner.__init__
+
+    def record(self, model, config=None):
+        made.append(config)
+        real_init(self, model, config)
+
+    monkeypatch.setattr(phases.PhaseRunner, "__init__", record)
+    out = tmp_path / "fast.keras"
+    status, stdout, stderr = _run(["train", "ldr_airbench", "--method", "ce-t", "--fast", "--dataset", "tiny_rgb",
+                                   "--data-dir", str(tiny_data_dir), "--epochs", "1", "--batch-size", "16",
+                                   "--weight-averaging", "0", "--out", str(out)], capsys)
+    assert status == 0, stderr
+    config = made[0]
+    assert (config.optimizer, config.batch_size, config.weight_averaging, config.label_smoothing,
+            config.augmentation) == ("sgd", 16, 0, 0.2, "flip-translate")
+    assert json.loads(stdout)["test"]["n_images"] == 16 and out.exists()

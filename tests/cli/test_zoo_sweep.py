@@ -25,6 +25,8 @@ COVERED = {
     ("ldr_resnet_small", "duphil"), ("ldr_resnet_small", "ldr-ft"), ("ldr_resnet18", "duphil"),
     ("ldr_resnet34", "ce-t"), ("faces_conv_ae", "distinctiveness-pruning"), ("cifar_conv_ae", "joint-weighted"),
     ("cifar_mlp_ae", "ae-features"), ("factorized_mnist", "rate-distortion"), ("factorized_cifar", "joint"),
+    ("ldr_airbench", "ldr-ft"), ("multi_encoder_airbench", "joint-hard-bits"),
+    ("cifar_conv_ae_airbench", "joint-weighted"),
 }
 # What makes each method's run tiny, and the files and data sets some need.
 EXTRA = {
