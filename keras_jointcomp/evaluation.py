@@ -41,6 +41,19 @@ def evaluate(model, images, labels, batch_size=256):
     return result
 
 
+def measure(model, images, labels, batch_size=256):
+    """`evaluate`, and for a model with entropy tables the mean size of its real streams
+    (``stream_bytes_per_image``, header included): the numbers `jointcomp evaluate` prints and presets
+    record."""
+    report = evaluate(model, images, labels, batch_size=batch_size)
+    if getattr(model, "entropy_coding", None) is not None:
+        from keras_jointcomp import codec
+
+        streams = codec.LatentCodec(model, batch_size=batch_size).compress(images)
+        report["stream_bytes_per_image"] = float(np.mean([len(stream) for stream in streams]))
+    return report
+
+
 @contextlib.contextmanager
 def soft_decisions(model):
     """Within this block the model's binary quantizer passes soft bits at inference (unrounded accuracy).

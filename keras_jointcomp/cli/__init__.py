@@ -29,6 +29,7 @@ COMMANDS = {
     "decompress": "decompress",
     "rd": "rd",
     "export": "export",
+    "save-preset": "save_preset",
 }
 EXPECTED_ERRORS = (ValueError, OSError, KeyError)
 
@@ -72,6 +73,7 @@ def main(argv=None, keep_quiet=False):
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser(argv).parse_args(argv)
+        args.argv = argv
     except UsageError as error:
         print(f"jointcomp: error: {one_line(error)}", file=sys.stderr)
         return 2

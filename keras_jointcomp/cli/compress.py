@@ -11,13 +11,13 @@ import os
 
 from keras_jointcomp import files
 from keras_jointcomp.cli import inputs
+from keras_jointcomp.cli.models import add_model_arguments, model_from
 from keras_jointcomp.cli.inputs import add_image_arguments, check_new_path, read_images
 
 
 def add_parser(subparsers, name, argv=(), **kwargs):
     parser = subparsers.add_parser(name, help="compress images into a file of bitstreams", **kwargs)
-    parser.add_argument("model_file", type=inputs.existing_file,
-                        help="a .keras model with entropy tables (see fit-entropy)")
+    add_model_arguments(parser, "a .keras model with entropy tables (see fit-entropy)")
     add_image_arguments(parser)
     parser.add_argument("--step-scale", type=inputs.POSITIVE_FLOAT, default=1.0,
                         help="which of the model's rates to use")
@@ -33,9 +33,8 @@ def run(args, results):
     import numpy as np
 
     from keras_jointcomp import codec
-    from keras_jointcomp.cli.models import load_joint_model
 
-    model = load_joint_model(args.model_file)
+    model = model_from(args)
     latent_codec = codec.LatentCodec(model, args.step_scale)
     images = read_images(args)
     symbols = latent_codec.symbols(images)

@@ -10,12 +10,13 @@ import os
 
 from keras_jointcomp import files
 from keras_jointcomp.cli import inputs
+from keras_jointcomp.cli.models import add_model_arguments, model_from
 from keras_jointcomp.cli.inputs import check_new_path
 
 
 def add_parser(subparsers, name, argv=(), **kwargs):
     parser = subparsers.add_parser(name, help="decode a file of bitstreams to PNG images and labels", **kwargs)
-    parser.add_argument("model_file", type=inputs.existing_file, help="the .keras model the streams were written with")
+    add_model_arguments(parser, "the .keras model the streams were written with")
     parser.add_argument("stream_file", type=inputs.existing_file, help="a file written by `jointcomp compress`")
     parser.add_argument("--out-dir", required=True, help="folder for the PNG images and labels.json")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing folder, whole")
@@ -29,10 +30,9 @@ def run(args, results):
     from PIL import Image
 
     from keras_jointcomp import codec
-    from keras_jointcomp.cli.models import load_joint_model
     from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
-    model = load_joint_model(args.model_file)
+    model = model_from(args)
     with open(args.stream_file, "rb") as file:
         streams = codec.unpack_stream_file(file.read())
     if not streams:

@@ -8,9 +8,11 @@ the same command with ``--resume`` goes on after a crash or a kill.
 import argparse
 import dataclasses
 import json
+import shlex
 import typing
 
 from keras_jointcomp.cli import inputs
+from keras_jointcomp.cli.save_preset import check_new_folder, write_preset
 from keras_jointcomp.models import registry
 from keras_jointcomp.training import methods
 from keras_jointcomp.training.methods import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
@@ -41,7 +43,12 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--seed", type=inputs.NON_NEGATIVE_INT, default=0,
                         help="seeds the weights, the data order and every random draw")
     parser.add_argument("--out", help="output .keras file (default: <model>-<dataset>.keras)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file (and preset)")
+    parser.add_argument("--save-preset", metavar="DIR",
+                        help="also write the trained model as a preset folder (config.json, model.weights.h5, "
+                             "metadata.json with the command, commit and test numbers); load it with "
+                             "models.load(MODEL, weights=DIR)")
+    parser.add_argument("--description", help="the preset's one-line description (default: model, method, data)")
     parser.add_argument("--checkpoint-dir", help="save the run here after every epoch, so it can resume")
     parser.add_argument("--resume", action="store_true",
                         help="go on with the run saved in --checkpoint-dir (the same command, plus --resume)")
@@ -128,11 +135,13 @@ def run(args, results):
     from keras_jointcomp import models
 
     models.saving.check_model_path(out, args.overwrite)  # before any work: a bad output fails at once
+    if args.save_preset:
+        check_new_folder(args.save_preset, args.overwrite)
     import keras
 
     from keras_jointcomp import codec, training
     from keras_jointcomp.data import catalog
-    from keras_jointcomp.evaluation import evaluate
+    from keras_jointcomp.evaluation import measure
 
     method = methods.get_method(args.method)
     options = _method_options(args, method)
@@ -150,16 +159,26 @@ def run(args, results):
     if hasattr(model.quantizer, "with_step_scale"):  # integer symbols: ready to stream at the trained rate
         model.entropy_coding = codec.fit_entropy_coding(model, train_set.images)
     models.save_model(model, out, overwrite=args.overwrite)
+    test = measure(model, *test_set) if len(test_set.images) else None
+    if args.save_preset:
+        _save_preset(model, args, test)
     summary = {
         "model": args.model,
         "method": args.method,
         "dataset": args.dataset,
         "out": out,
-        "test": evaluate(model, *test_set) if len(test_set.images) else None,
+        "preset": args.save_preset,
+        "test": test,
         "history": history,
     }
     print(json.dumps(summary, indent=2, default=float), file=results)
     return 0
+
+
+def _save_preset(model, args, test):
+    write_preset(model, args.save_preset, dataset=args.dataset, recipe=args.method,
+                 command="jointcomp " + shlex.join(args.argv), description=args.description, test=test,
+                 overwrite=args.overwrite)
 
 
 def _method_options(args, method):
@@ -184,7 +203,8 @@ def _method_options(args, method):
 def _fingerprint(args, options):
     """What makes two runs the same run: the command's settings (not where it writes)."""
     settings = {key: value for key, value in sorted(vars(args).items())
-                if key not in ("out", "overwrite", "checkpoint_dir", "resume", "verbose", "command")}
+                if key not in ("out", "overwrite", "checkpoint_dir", "resume", "verbose", "command", "argv",
+                               "save_preset", "description")}
     return json.dumps(settings, default=str, sort_keys=True)
 
 
@@ -199,6 +219,8 @@ def _starting_model(args, train_set, num_classes):
         if tuple(model.input_shape[1:]) != train_set.images.shape[1:]:
             raise ValueError(f"{args.from_model} takes images of shape {tuple(model.input_shape[1:])}, but "
                              f"{args.dataset} has {train_set.images.shape[1:]}")
+        if model.zoo is None:  # saved before models recorded their zoo entry
+            model.zoo = {"name": args.model, "arguments": {}}
         return model
     spec = registry.spec(args.model)
     sizes = {"input_shape": train_set.images.shape[1:]}
