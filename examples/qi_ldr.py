@@ -63,6 +63,8 @@ def parse_args(argv):
                         help="ldr_airbench with airbench's recipe on all of the data: batch 1024, Nesterov SGD 1.5, "
                              f"CE-T {FAST['epochs']} epochs, {FAST['ldr_epochs']} per LDR phase (flags given after "
                              "it replace these)")
+    parser.add_argument("--ce-t-model", help="a trained CE-T .keras file to start from (skips the screening and "
+                                             "CE-T training; its d_y is used)")
     parser.add_argument("--quick", action="store_true", help="1 epoch everywhere on 200 images")
     parser.add_argument("--seed", type=int, default=0)
     if "--fast" in argv:
@@ -122,19 +124,24 @@ def run(args):
     num_classes = int(train.labels.max()) + 1
     make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
     config = make(batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed, verbose=2)
-    screening = screen(args, train, num_classes, config)
-    latent_dim = max(screening, key=lambda row: row["val_accuracy"])["latent_dim"]
-    keras.utils.set_random_seed(args.seed)
-    ce_t = models.load(args.model, input_shape=train.images.shape[1:], num_classes=num_classes,
-                       latent_dim=latent_dim)
     history, seconds = {}, {}
+    if args.ce_t_model:
+        screening, ce_t = [], models.load_model(args.ce_t_model)
+        latent_dim = ce_t.latent_shape[0]
+    else:
+        screening = screen(args, train, num_classes, config)
+        latent_dim = max(screening, key=lambda row: row["val_accuracy"])["latent_dim"]
+        keras.utils.set_random_seed(args.seed)
+        ce_t = models.load(args.model, input_shape=train.images.shape[1:], num_classes=num_classes,
+                           latent_dim=latent_dim)
 
     def train_by(label, recipe, model, epochs):
         start = time.perf_counter()
         history[label] = training.train(recipe, model, train, epochs, config)
         seconds[label] = time.perf_counter() - start
 
-    train_by("CE-T", "ce-t", ce_t, args.epochs)
+    if not args.ce_t_model:
+        train_by("CE-T", "ce-t", ce_t, args.epochs)
     results = []
     with tempfile.TemporaryDirectory() as folder:
         trained = {"CE-T": ce_t}
@@ -169,6 +176,7 @@ def markdown(outcome, args):
              f"phase; batch {args.batch_size}, {_optimizer(args)}, seed {args.seed}.  ",
              "Training wall time (s): " + ", ".join(f"{label} {value:.0f}" for label, value in
                                                     outcome["train_seconds"].items()) + ".  ",
+             *([f"CE-T: {args.ce_t_model} (trained beforehand, see results.md)  "] if args.ce_t_model else []),
              f"Study: {STUDY}", "", "Screening (cross-entropy, validation accuracy):", "",
              "| d_y | float32 bytes/image | validation % |", "|---|---|---|"]
     for row in outcome["screening"]:

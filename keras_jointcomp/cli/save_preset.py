@@ -16,7 +16,8 @@ def add_parser(subparsers, name, argv=(), **kwargs):
                         help="the zoo name that built it (files saved before models recorded it lack it)")
     inputs.add_data_arguments(parser, "the data set it was trained on; its test split is measured")
     parser.add_argument("--recipe", required=True, help="the training method (e.g. atl, rate-distortion)")
-    parser.add_argument("--command", required=True, help="the exact command that trained it")
+    parser.add_argument("--command", dest="training_command", required=True,
+                        help="the exact command that trained it")
     parser.add_argument("--commit", help="the commit it was trained at (default: this source tree's)")
     parser.add_argument("--description", help="one line on the preset (default: model, recipe and data set)")
     parser.add_argument("--out", required=True, help="the preset folder to write")
@@ -35,7 +36,7 @@ def run(args, results):
     if recorded is None:
         model.zoo = {"name": args.model, "arguments": {}}
     test = measure(model, *inputs.load_split(args, "test"))
-    write_preset(model, args.out, dataset=args.dataset, recipe=args.recipe, command=args.command,
+    write_preset(model, args.out, dataset=args.dataset, recipe=args.recipe, command=args.training_command,
                  description=args.description, commit=args.commit, test=test, overwrite=args.overwrite)
     print(json.dumps({"out": args.out, "model": args.model, "test": test}), file=results)
     return 0

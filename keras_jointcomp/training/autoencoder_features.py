@@ -52,6 +52,7 @@ def autoencoder_features(model, train, epochs, config, validation=None, callback
                          reduce_lr=True):
     """Train ``model``'s autoencoder for ``autoencoder_epochs`` (default ``epochs``), then its classifier for
     ``epochs`` on the frozen latents. ``reduce_lr``: True, False, or ReduceLROnPlateau keyword arguments."""
+    _check_plateau(reduce_lr, config)
     runner = PhaseRunner(model, config)
     records = []
     for phase in feature_phases(epochs if autoencoder_epochs is None else autoencoder_epochs, epochs):
@@ -59,6 +60,12 @@ def autoencoder_features(model, train, epochs, config, validation=None, callback
                              callbacks=_callbacks(validation, reduce_lr, callbacks))
         records.append({"phase": phase.name, **history.history})
     return records
+
+
+def _check_plateau(reduce_lr, config):
+    if reduce_lr and config.learning_rate_schedule != "constant":
+        raise ValueError(f"reduce_lr halves a constant learning rate; with the {config.learning_rate_schedule} "
+                         "schedule pass reduce_lr=False (--no-reduce-lr)")
 
 
 def resolve_class_weights(class_weight, labels, num_classes):
@@ -107,9 +114,7 @@ def joint_weighted(model, train, epochs, config, validation=None, callbacks=None
     if LOGITS not in model.output_keys:
         raise ValueError(f"joint-weighted needs a model with a classifier; {model.name!r} outputs "
                          f"{model.output_keys}.")
-    if reduce_lr and config.learning_rate_schedule != "constant":
-        raise ValueError(f"reduce_lr halves a constant learning rate; with the {config.learning_rate_schedule} "
-                         "schedule pass reduce_lr=False (--no-reduce-lr)")
+    _check_plateau(reduce_lr, config)
     phase = Phase("joint, class-weighted cross-entropy", "joint", tuple(model.parts), epochs)
     runner = PhaseRunner(model, config)
     network = runner.compile(phase)

@@ -42,3 +42,12 @@ def test_other_data_sets_are_shaped_like_the_model_inputs():
     np.testing.assert_array_equal(shaped[:, 2:30, 2:30, 1], digits[..., 0])
     assert shaped[:, :2].max() == 0
     assert example.as_model_inputs(np.zeros((1, 40, 36, 3), np.uint8), (32, 32, 3)).shape == (1, 32, 32, 3)
+
+
+def test_fast_run_uses_the_airbench_classifier_and_a_schedule(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    result = _load_example().main(["--fast", "--quick", "--dataset", "tiny_rgb", "--anomalies", "none",
+                                   "--data-dir", str(tiny_data_dir), "--batch-size", "16", "--out-dir", str(out)])
+    assert set(result["methods"]) == {"ae-features", "joint-weighted"}
+    text = (out / "results.md").read_text()
+    assert "model cifar_conv_ae_airbench" in text and "warmup-linear schedule" in text

@@ -24,3 +24,12 @@ def test_quick_run_screens_trains_three_methods_and_writes_curves(tiny_data_dir,
         assert (out / name).stat().st_size > 0
     assert "| d_y |" in (out / "results.md").read_text()
     assert json.loads(capsys.readouterr().out)["latent_dim"] in (4, 8)
+
+
+def test_fast_run_trains_the_airbench_model_with_airbench_settings(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    outcome = _load_example().main(["--fast", "--quick", "--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir),
+                                    "--dims", "8", "--batch-size", "32", "--out-dir", str(out)])
+    assert len(outcome["results"]) == 5 and set(outcome["train_seconds"]) >= {"CE-T", "DuPHiL", "LDR-FT"}
+    text = (out / "results.md").read_text()
+    assert "model ldr_airbench" in text and "airbench's recipe" in text and "Training wall time (s): CE-T" in text

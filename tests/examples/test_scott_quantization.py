@@ -22,3 +22,12 @@ def test_quick_run_writes_rows_tables_and_histograms(tiny_data_dir, tmp_path, ca
         assert (out / row["histogram"]).stat().st_size > 0
     assert "| 1 Simple 1D | 16 | 1 |" in (out / "results.md").read_text()
     assert json.loads(capsys.readouterr().out)[0]["study"] == [98.775, 97.47, 93.66]
+
+
+def test_fast_run_trains_colour_planes_on_airbench_encoders(tiny_data_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    rows = _load_example().main(["--mnist", "none", "--cifar", "tiny_rgb", "--data-dir", str(tiny_data_dir),
+                                 "--fast", "--quick", "--hard-bit-epochs", "1", "--out-dir", str(out)])
+    assert [row["bits_per_image"] for row in rows] == [24, 36] and "(airbench)" in rows[0]["row"]
+    assert all(row["soft_bit_train_seconds"] > 0 for row in rows)
+    assert "airbench's recipe" in (out / "results.md").read_text()
