@@ -33,9 +33,9 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--from-model", type=inputs.existing_file,
                         help="a trained .keras model to train further instead of a new one (e.g. a ce-t model "
                              "for duphil or ldr-ft)")
-    parser.add_argument("--batch-size", type=inputs.POSITIVE_INT,
+    parser.add_argument("--batch-size", default=argparse.SUPPRESS, type=inputs.POSITIVE_INT,
                         help="images per training step (default 512; 1024 with --fast)")
-    parser.add_argument("--learning-rate", type=inputs.POSITIVE_FLOAT,
+    parser.add_argument("--learning-rate", default=argparse.SUPPRESS, type=inputs.POSITIVE_FLOAT,
                         help="the optimizer's learning rate (default 0.001; 1.5 with --fast)")
     _add_optimization_arguments(parser)
     parser.add_argument("--rounding-gap-weight", type=inputs.NON_NEGATIVE_FLOAT, default=0.0,
@@ -64,18 +64,22 @@ def _add_optimization_arguments(parser):
                        help="airbench's recipe: batch 1024, Nesterov SGD 1.5, momentum 0.85, weight decay 0.0089, "
                             "warmup-linear schedule, batch-norm offsets 64x, weight averaging every 5 steps, "
                             "label smoothing 0.2, flip-translate")
-    group.add_argument("--optimizer", choices=OPTIMIZERS, help="adam or Nesterov sgd")
-    group.add_argument("--momentum", type=inputs.number(float, minimum=0), help="SGD's momentum")
-    group.add_argument("--weight-decay", type=inputs.NON_NEGATIVE_FLOAT,
+    group.add_argument("--optimizer", default=argparse.SUPPRESS, choices=OPTIMIZERS, help="adam or Nesterov sgd")
+    group.add_argument("--momentum", default=argparse.SUPPRESS, type=inputs.number(float, minimum=0),
+                       help="SGD's momentum")
+    group.add_argument("--weight-decay", default=argparse.SUPPRESS, type=inputs.NON_NEGATIVE_FLOAT,
                        help="decoupled weight decay (each step: w *= 1 - decay * learning rate)")
-    group.add_argument("--lr-schedule", dest="learning_rate_schedule", choices=SCHEDULES,
+    group.add_argument("--lr-schedule", default=argparse.SUPPRESS, dest="learning_rate_schedule",
+                       choices=SCHEDULES,
                        help="constant, or warmup-linear over each phase")
-    group.add_argument("--bias-lr-scale", dest="bias_learning_rate_scale", type=inputs.POSITIVE_FLOAT,
+    group.add_argument("--bias-lr-scale", default=argparse.SUPPRESS, dest="bias_learning_rate_scale",
+                       type=inputs.POSITIVE_FLOAT,
                        help="learning-rate factor of the batch norms' offsets (sgd only)")
-    group.add_argument("--weight-averaging", type=inputs.NON_NEGATIVE_INT,
+    group.add_argument("--weight-averaging", default=argparse.SUPPRESS, type=inputs.NON_NEGATIVE_INT,
                        help="steps between lookahead averagings of the weights (0: off; sgd only)")
-    group.add_argument("--label-smoothing", type=inputs.number(float, minimum=0), help="of the cross-entropy")
-    group.add_argument("--augment", dest="augmentation", choices=AUGMENTATIONS,
+    group.add_argument("--label-smoothing", default=argparse.SUPPRESS, type=inputs.number(float, minimum=0),
+                       help="of the cross-entropy")
+    group.add_argument("--augment", default=argparse.SUPPRESS, dest="augmentation", choices=AUGMENTATIONS,
                        help="whole-batch augmentation of the training images")
 
 
@@ -88,7 +92,7 @@ def training_config(args, **settings):
     """The `TrainingConfig` of the command line: plain or --fast, with every optimization flag given."""
     from keras_jointcomp import training
 
-    given = {name: getattr(args, name) for name in OPTIMIZATION_FLAGS if getattr(args, name) is not None}
+    given = {name: getattr(args, name) for name in OPTIMIZATION_FLAGS if hasattr(args, name)}
     make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
     return make(**given, **settings)
 
