@@ -40,7 +40,7 @@ def test_train_help_shows_defaults_and_the_methods_own_options(capsys):
         main(["train", "faces_conv_ae", "--method", "distinctiveness-pruning", "--help"])
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines to the terminal's width
     assert "--batch-size BATCH_SIZE images per training step (default 512; 1024 with --fast)" in text
-    assert "(default: None)" not in text
+    assert "--optimizer {adam,sgd} adam or Nesterov sgd --momentum" in text  # no "(default: None)"
     assert "options of --method distinctiveness-pruning" in text
     assert "--prune-every PRUNE_EVERY" in text and "--units-to-prune UNITS_TO_PRUNE" in text
 
