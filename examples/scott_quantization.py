@@ -63,6 +63,7 @@ def parse_args(argv):
     parser.add_argument("--epochs", type=int, default=10, help="MNIST epochs (the study: 10)")
     parser.add_argument("--cifar-epochs", type=int, default=5)
     parser.add_argument("--cifar-train-images", type=int, default=10_000)
+    parser.add_argument("--cifar-bits", default="8,12", help="bits per colour plane of the CIFAR rows (8: 24 bits)")
     parser.add_argument("--full", action="store_true", help="CIFAR as in the study: AlexNet encoder, 100 epochs")
     parser.add_argument("--fast", action="store_true",
                         help="CIFAR on airbench encoders with airbench's recipe, all training images, 10 epochs")
@@ -72,6 +73,8 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=1, help="the study set its seed to one")
     args = parser.parse_args(argv)
     args.train_images = None
+    if not set(args.cifar_bits.split(",")) <= {"8", "12"}:
+        parser.error(f"--cifar-bits takes the study's rows, 8 and/or 12, got {args.cifar_bits}")
     if args.full:
         args.cifar_epochs, args.cifar_train_images = 100, None
     if args.fast:
@@ -144,7 +147,7 @@ def cifar_rows(args):
     make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
     config = make(**({} if args.fast else {"batch_size": 100}), rounding_gap_weight=1.0, seed=args.seed, verbose=2)
     rows = []
-    for bits in (8, 12):
+    for bits in (int(value) for value in args.cifar_bits.split(",")):
         keras.utils.set_random_seed(args.seed)
         model = models.load(name, bits=bits, encoder=encoder, width=width)
         label = f"CIFAR-10 colour planes x {bits} bits ({encoder})"
