@@ -88,7 +88,8 @@ def test_train_saves_a_preset_that_evaluate_and_compress_take(tiny_data_dir, tmp
     out = tmp_path / "s.jcs"
     assert main(["compress", "--preset", f"atl_lenet/{folder}", "--dataset", "tiny", "--data-dir",
                  str(tiny_data_dir), "--out", str(out)]) == 0
-    assert out.exists()
+    assert main(["decompress", "--preset", f"atl_lenet/{folder}", str(out), "--out-dir", str(tmp_path / "png")]) == 0
+    assert len(list((tmp_path / "png").glob("*.png"))) == 16
     assert main(["evaluate", "--dataset", "tiny", "--data-dir", str(tiny_data_dir)]) == 2
     assert "give a .keras model file or --preset" in capsys.readouterr().err
 
