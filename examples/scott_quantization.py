@@ -11,8 +11,9 @@ MNIST rows (4 fully connected encoders x 4 bits = 16 bits per image, 10 epochs, 
 (alpha 1). CIFAR-10 rows: colour planes x 8 and x 12 bits (24 and 36 bits per image) with a convolutional
 encoder and the rounding-gap loss; the reduced CPU form trains the smaller "conv_c" encoder on part of the
 training set for a few epochs, `--full` the study's AlexNet encoder for 100 epochs, and `--fast` half-width
-airbench encoders (`multi_encoder_airbench`) on all the training images with airbench's recipe
-(`TrainingConfig.fast()`, batch 1024) for 10 epochs.
+airbench encoders (`multi_encoder_airbench`) on all the training images for 10 epochs with the fast recipe's
+schedule, label smoothing and flip-translate, but Adam 2e-3 at batch 256 in place of its SGD 1.5 (which
+saturated the soft bits' sigmoids: chance accuracy after 3 epochs).
 
 Each row holds out a tenth of the training images (stratified) and keeps the epoch whose rounded validation
 accuracy is best (the study reports its rows at their best epoch, e.g. row 1 at epoch 9 "and then starts to
@@ -51,7 +52,8 @@ CIFAR_STUDY = {8: ("16 AlexNetEncode, 24 bits", (99.222, 83.07, 81.04)), 12: ("1
                                                                               (97.114, 63.87, 53.84))}
 
 
-CIFAR_FAST = " (CIFAR: airbench's recipe, TrainingConfig.fast(): batch 1024, Nesterov SGD 1.5)"
+CIFAR_FAST = (" (CIFAR: airbench encoders, TrainingConfig.fast() with Adam 2e-3 at batch 256 in place of its "
+              "SGD: warmup-linear schedule, label smoothing 0.2, flip-translate)")
 
 
 def parse_args(argv):
@@ -66,7 +68,7 @@ def parse_args(argv):
     parser.add_argument("--cifar-bits", default="8,12", help="bits per colour plane of the CIFAR rows (8: 24 bits)")
     parser.add_argument("--full", action="store_true", help="CIFAR as in the study: AlexNet encoder, 100 epochs")
     parser.add_argument("--fast", action="store_true",
-                        help="CIFAR on airbench encoders with airbench's recipe, all training images, 10 epochs")
+                        help="CIFAR on airbench encoders, fast schedule with Adam, all training images, 10 epochs")
     parser.add_argument("--quick", action="store_true", help="1 epoch, 2,000 training images per data set")
     parser.add_argument("--hard-bit-epochs", type=int, default=3,
                         help="epochs of end-to-end fine-tuning on hard bits (0: none)")
@@ -144,8 +146,13 @@ def cifar_rows(args):
     train = _subset(data.LabeledImages(train.images[order], train.labels[order]), args.cifar_train_images)
     name, encoder, width = ("multi_encoder_cifar10", "alexnet", 1.0) if args.full else \
         ("multi_encoder_airbench", "airbench", 0.5) if args.fast else ("multi_encoder_cifar10", "conv_c", 0.5)
-    make = training.TrainingConfig.fast if args.fast else training.TrainingConfig
-    config = make(**({} if args.fast else {"batch_size": 100}), rounding_gap_weight=1.0, seed=args.seed, verbose=2)
+    # The soft bits' sigmoid saturates under the fast recipe's SGD 1.5 (its batch norm's offset learns at 64x):
+    # measured at chance after 3 epochs. The encoders keep the recipe's schedule, smoothing and augmentation
+    # with Adam.
+    fast = {"optimizer": "adam", "learning_rate": 2e-3, "bias_learning_rate_scale": 1.0, "weight_averaging": 0,
+            "batch_size": 256}
+    config = training.TrainingConfig.fast(**fast, rounding_gap_weight=1.0, seed=args.seed, verbose=2) if args.fast \
+        else training.TrainingConfig(batch_size=100, rounding_gap_weight=1.0, seed=args.seed, verbose=2)
     rows = []
     for bits in (int(value) for value in args.cifar_bits.split(",")):
         keras.utils.set_random_seed(args.seed)

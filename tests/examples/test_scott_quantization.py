@@ -30,4 +30,4 @@ def test_fast_run_trains_colour_planes_on_airbench_encoders(tiny_data_dir, tmp_p
                                  "--fast", "--quick", "--hard-bit-epochs", "1", "--out-dir", str(out)])
     assert [row["bits_per_image"] for row in rows] == [24, 36] and "(airbench)" in rows[0]["row"]
     assert all(row["soft_bit_train_seconds"] > 0 for row in rows)
-    assert "airbench's recipe" in (out / "results.md").read_text()
+    assert "airbench encoders, TrainingConfig.fast() with Adam" in (out / "results.md").read_text()
