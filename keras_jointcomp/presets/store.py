@@ -55,9 +55,9 @@ def preset_folder(model, weights):
         return weights
     folder = os.path.join(SHIPPED, model, weights)
     if os.sep in weights or "/" in weights or not os.path.isfile(os.path.join(folder, METADATA)):
-        known = [name for name in available() if name.startswith(f"{model}/")]
-        listing = ", ".join(name.split("/", 1)[1] for name in known) if known else "none"
-        everything = ", ".join(available()) or "none"
+        shipped = list(available())
+        listing = ", ".join(name.split("/", 1)[1] for name in shipped if name.startswith(f"{model}/")) or "none"
+        everything = ", ".join(shipped) or "none"
         raise PresetError(f"unknown preset {weights!r} for {model} (its presets: {listing}; all presets: "
                           f"{everything}); or give a folder of config.json, model.weights.h5 and metadata.json")
     return folder
