@@ -125,6 +125,26 @@ def make_optimizer(config, learning_rate_scale=1.0):
                        learning_rate=rate, momentum=config.momentum, nesterov=True, weight_decay=decay)
 
 
+def restartable(optimizer):
+    """Whether `restart` gives ``optimizer`` the state of a fresh one: its learning rate does not depend on
+    the phase's length and it keeps no copy of the weights (lookahead), so zeroing its slots is enough."""
+    schedule = getattr(optimizer, "_learning_rate", None)
+    return (not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule)
+            and not getattr(optimizer, "lookahead_every", 0))
+
+
+def restart(optimizer):
+    """Put a built, `restartable` optimizer back to step 0 with zero moments, the state a new instance would
+    have, without a new instance: the network's compiled train step stays valid (no recompile, no retrace)."""
+    if not restartable(optimizer):
+        raise ValueError(f"{type(optimizer).__name__} with a phase-length schedule or lookahead cannot restart; "
+                         "compile with a new one")
+    learning_rate = getattr(optimizer, "_learning_rate", None)
+    for variable in optimizer.variables:
+        if variable is not learning_rate:
+            variable.assign(ops.zeros(variable.shape, variable.dtype))
+
+
 def fit_schedule_to(optimizer, total_steps):
     """Stretch ``optimizer``'s warmup-linear schedule and lookahead over ``total_steps`` steps (before its
     first step)."""

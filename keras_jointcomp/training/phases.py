@@ -7,14 +7,18 @@ that learn. Freezing is real: the other parts get ``trainable=False`` and the ne
 with a *new* optimizer, because Keras keeps the trainable set of a compiled model (TensorFlow silently goes
 on training a frozen part, JAX raises).
 
-The networks are built once per `PhaseRunner` and reused, so switching phases costs a compile and the
-first step's retrace, not a rebuild. When a phase trains one head behind a frozen encoder, the latents are
+The networks are built once per `PhaseRunner` and reused. A network that comes back with the same trainable
+parts (every epoch set of ATL) keeps its compiled train step and gets its optimizer restarted in place
+(zero moments, step 0: what a new instance would hold), so the switch costs neither a compile nor a
+retrace; a network whose trainable parts change, or whose optimizer depends on the phase's length (a
+schedule, lookahead), is compiled again with a new optimizer. When a phase trains one head behind a frozen encoder, the latents are
 computed once for the phase and the head is trained on them directly, which is what a frozen compressor
 means (the ATL study's "compress all the images, then train the classifier on the compressed images") and
 skips the encoder's forward pass in every step.
 """
 
 import dataclasses
+import json
 import sys
 
 import keras
@@ -30,7 +34,7 @@ from keras_jointcomp.metrics import PSNR, Accuracy
 from keras_jointcomp.models.joint import FEATURES, LATENT, LOGITS, RATE, RECONSTRUCTION
 from keras_jointcomp.training.checkpoint import SaveEveryEpoch
 from keras_jointcomp.training.methods import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
-from keras_jointcomp.training.optimization import fit_schedule_to, make_optimizer
+from keras_jointcomp.training.optimization import fit_schedule_to, make_optimizer, restart, restartable
 
 NETWORKS = ("joint", "autoencoder", "classifier", "side")
 
@@ -213,6 +217,7 @@ class PhaseRunner:
         self.model = model
         self.config = config or TrainingConfig()
         self._networks = {}
+        self._compiled_for = {}  # id(network) -> the phase settings it was last compiled with
         self._phases_run = 0
 
     def network(self, kind):
@@ -233,10 +238,16 @@ class PhaseRunner:
         a fresh optimizer, and the network's usual losses (or ``loss``)."""
         set_trainable(self.model, phase.trainable)
         network = network or self.network(phase.network)
+        settings = (phase.network, tuple(sorted(phase.trainable)), phase.learning_rate_scale,
+                    _traced_modes(self.model))
+        if loss is None and self._compiled_for.get(id(network)) == settings and restartable(network.optimizer):
+            restart(network.optimizer)
+            return network
         losses = _losses_and_metrics(phase.network, self.model, self.config)
         if loss is not None:
             losses = {"loss": loss}
         network.compile(optimizer=make_optimizer(self.config, phase.learning_rate_scale), **losses)
+        self._compiled_for[id(network)] = settings if loss is None else None
         return network
 
     def run(self, phase, images, labels, validation=None, callbacks=None):
@@ -331,6 +342,13 @@ class PhaseRunner:
         """The (dequantized) latents the heads see at inference, for ``images``."""
         bottleneck = self.network("bottleneck")
         return bottleneck.predict(batches(images, batch_size=max(self.config.batch_size, 256)), verbose=0)
+
+
+def _traced_modes(model):
+    """The quantizer's settings, which the backends trace into a compiled step (straight-through or soft
+    bits): a network compiled under other ones must be compiled again."""
+    quantizer = model.parts.get("quantizer")
+    return None if quantizer is None else json.dumps(quantizer.get_config(), sort_keys=True, default=str)
 
 
 def _history(recorded):

@@ -63,6 +63,43 @@ def test_switching_phases_back_and_forth_keeps_freezing_real():
     assert runner.network("classifier") is runner.network("classifier")  # built once, reused
 
 
+def test_a_network_coming_back_keeps_its_compiled_step_with_a_restarted_optimizer_and_real_freezing():
+    model = _model_with_a_live_latent()
+    images, labels = tiny_images(16)
+    runner = training.PhaseRunner(model, training.TrainingConfig(batch_size=8, verbose=0, learning_rate=1e-2))
+    epoch_set = [("autoencoder", ("encoder", "decoder"), "classifier"), ("classifier", ("classifier",), "encoder"),
+                 ("classifier", ("encoder", "classifier"), "decoder"), ("autoencoder", ("decoder",), "encoder")]
+    steps = {}
+    for round_ in range(2):
+        for network, trainable, frozen in epoch_set:
+            before = _snapshot(model.parts[frozen])
+            runner.run(training.Phase(network, network, trainable), images, labels)
+            assert not _moved(before, model.parts[frozen]), (round_, network, trainable)
+            compiled = runner.network(network) if "encoder" in trainable else \
+                runner.network("decoder" if network == "autoencoder" else "classification_head")
+            assert int(ops.convert_to_numpy(compiled.optimizer.iterations)) == 2  # restarted: one phase's steps
+            if round_ == 0:
+                steps[network, trainable] = (compiled.optimizer, compiled.train_function)
+            else:  # the same optimizer and compiled step: neither a compile nor a retrace
+                assert steps[network, trainable] == (compiled.optimizer, compiled.train_function)
+
+
+def test_other_trainable_parts_or_a_phase_length_schedule_compile_again():
+    model = _model_with_a_live_latent()
+    images, labels = tiny_images(16)
+    runner = training.PhaseRunner(model, training.TrainingConfig(batch_size=8, verbose=0))
+    runner.run(training.Phase("a", "joint", ("encoder", "decoder")), images, labels)
+    first = model.optimizer
+    runner.run(training.Phase("b", "joint", ("classifier",)), images, labels)
+    assert model.optimizer is not first
+    scheduled = training.PhaseRunner(model, training.TrainingConfig(batch_size=8, verbose=0,
+                                                                    learning_rate_schedule="warmup-linear"))
+    scheduled.run(training.Phase("c", "joint", ("classifier",)), images, labels)
+    first = model.optimizer
+    scheduled.run(training.Phase("c", "joint", ("classifier",)), images, labels)
+    assert model.optimizer is not first
+
+
 def test_part_variables_partition_the_model():
     groups = training.part_variables(models.load("atl_lenet"))
     assert set(groups) == {"encoder", "quantizer", "decoder", "classifier"}
