@@ -199,11 +199,12 @@ def run_method(method, args, train, validation, test, anomalies, class_names):
         history = training.train(method, model, train, args.joint_epochs, config, validation,
                                  transform="none" if args.no_augment else "cifar", reduce_lr=not args.fast)
     seconds = time.perf_counter() - start
+    models.save_model(model, os.path.join(args.out_dir, f"{method}.keras"), overwrite=True)
     reference = train[0][: len(test[0])]
     return {"method": method, "description": METHODS[method], "train_seconds": seconds,
             **measure(model, test, reference, anomalies, class_names), "history": history,
             "latent_shape": list(model.latent_shape), "float_bytes_per_image": model.bytes_per_image,
-            "compression_ratio": model.compression_ratio}
+            "compression_ratio": model.compression_ratio, "model_file": f"{method}.keras"}
 
 
 # --- Report -----------------------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def run_row(label, model, train, test, epochs, config, args):
     if args.hard_bit_epochs:
         bit_encoders.train_on_hard_bits(runner, fit_part, args.hard_bit_epochs, validation)
         hard_bits = evaluate(model, *test)["accuracy"]
+    models.save_model(model, os.path.join(args.out_dir, f"{slug}.keras"), overwrite=True)
     return {
         "row": label,
         "bits_per_image": int(model.latent_shape[0]),
@@ -121,6 +122,7 @@ def run_row(label, model, train, test, epochs, config, args):
         "epochs": epochs,
         "soft_bit_train_seconds": soft_seconds,
         "histogram": f"{slug}.png",
+        "model_file": f"{slug}.keras",
     }
 
 
