@@ -10,7 +10,7 @@ import contextlib
 import numpy as np
 
 from keras_jointcomp import metrics
-from keras_jointcomp.data import as_uint8, batches, check_labels
+from keras_jointcomp.data import as_uint8, batches, check_labels, predict
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
 
@@ -27,7 +27,7 @@ def evaluate(model, images, labels, batch_size=256):
     images = as_uint8(images, model)
     if model.num_classes is not None:
         labels = check_labels(labels, model.num_classes, count=len(images))
-    outputs = model.predict(batches(images, batch_size=batch_size), verbose=0)
+    outputs = predict(model, images, batch_size)
     result = {"accuracy": None, "psnr_db": None}
     if LOGITS in outputs:
         result["accuracy"] = float(metrics.accuracy(labels, outputs[LOGITS]))

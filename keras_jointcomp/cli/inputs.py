@@ -3,6 +3,7 @@ numbers in range, comma-separated lists, data set options, images from files or 
 outputs that never replace a user's file unless asked and that are writable before any work starts."""
 
 import argparse
+import json
 import math
 import os
 
@@ -44,6 +45,17 @@ def step_scales(text):
     if not scales:
         raise argparse.ArgumentTypeError(f"give at least one step scale, got {text!r}")
     return scales
+
+
+def json_object(text):
+    """A JSON object of keyword arguments, e.g. '{"dropout": 0}'."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not JSON ({error.msg}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"give a JSON object such as '{{\"dropout\": 0}}', got {text!r}")
+    return value
 
 
 def qualities(text):

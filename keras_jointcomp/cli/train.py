@@ -15,6 +15,7 @@ from keras_jointcomp.cli import inputs
 from keras_jointcomp.cli.save_preset import check_new_folder, write_preset
 from keras_jointcomp.models import registry
 from keras_jointcomp.training import methods
+from keras_jointcomp.training.distribution import request_host_devices
 from keras_jointcomp.training.methods import AUGMENTATIONS, OPTIMIZERS, SCHEDULES
 
 DEFAULT_METHOD = "joint"
@@ -28,6 +29,12 @@ def add_parser(subparsers, name, argv=(), **kwargs):
     parser.add_argument("--method", default=DEFAULT_METHOD, choices=sorted(methods.METHODS), metavar="METHOD",
                         help="training method (see `jointcomp list`); its options follow below")
     inputs.add_data_arguments(parser)
+    parser.add_argument("--model-args", type=inputs.json_object, default={}, metavar="JSON",
+                        help="builder arguments of a new model, e.g. '{\"dropout\": 0}' (recorded in its zoo entry)")
+    parser.add_argument("--devices", type=inputs.POSITIVE_INT, default=1,
+                        help="train data-parallel on this many devices, each batch split between them (JAX: "
+                             "keras.distribution.DataParallel, TensorFlow: MirroredStrategy; on a CPU it is "
+                             "split into that many devices)")
     parser.add_argument("--epochs", type=inputs.POSITIVE_INT, default=5,
                         help="epochs of each phase (atl: of the final fine-tuning of each head)")
     parser.add_argument("--from-model", type=inputs.existing_file,
@@ -133,6 +140,7 @@ def _add_method_options(parser, method):
 
 
 def run(args, results):
+    request_host_devices(args.devices)  # before any backend starts: JAX reads it once
     out = args.out or f"{args.model}-{args.dataset}.keras"
     if args.resume and not args.checkpoint_dir:
         raise ValueError("--resume needs --checkpoint-dir (the folder of the run to go on with)")
@@ -141,14 +149,24 @@ def run(args, results):
     models.saving.check_model_path(out, args.overwrite)  # before any work: a bad output fails at once
     if args.save_preset:
         check_new_folder(args.save_preset, args.overwrite)
-    import keras
-
-    from keras_jointcomp import codec, training
-    from keras_jointcomp.data import catalog
-    from keras_jointcomp.evaluation import measure
+    if args.model_args and args.from_model:
+        raise ValueError("--model-args builds a new model; --from-model's model has its arguments already")
+    from keras_jointcomp import training
 
     method = methods.get_method(args.method)
     options = _method_options(args, method)
+    with training.data_parallel(args.devices):
+        return _train_and_save(args, results, out, method, options)
+
+
+def _train_and_save(args, results, out, method, options):
+    """Load the data, build or load the model, train it, save it (and its preset), print the summary."""
+    import keras
+
+    from keras_jointcomp import codec, models, training
+    from keras_jointcomp.data import catalog
+    from keras_jointcomp.evaluation import measure
+
     keras.utils.set_random_seed(args.seed)
     train_set = inputs.load_split(args, "train")
     test_set = inputs.load_split(args, "test")
@@ -208,7 +226,7 @@ def _fingerprint(args, options):
     """What makes two runs the same run: the command's settings (not where it writes)."""
     settings = {key: value for key, value in sorted(vars(args).items())
                 if key not in ("out", "overwrite", "checkpoint_dir", "resume", "verbose", "command", "argv",
-                               "save_preset", "description")}
+                               "save_preset", "description", "devices")}
     return json.dumps(settings, default=str, sort_keys=True)
 
 
@@ -230,4 +248,4 @@ def _starting_model(args, train_set, num_classes):
     sizes = {"input_shape": train_set.images.shape[1:]}
     if spec.takes_num_classes:
         sizes["num_classes"] = num_classes
-    return registry.load(args.model, **sizes)
+    return registry.load(args.model, **sizes, **args.model_args)

@@ -16,8 +16,6 @@ Targets (`labels`) may be:
   `batches(x, {"reconstruction": "images", "logits": y})`.
 """
 
-import math
-
 import keras
 import numpy as np
 
@@ -56,16 +54,17 @@ class ImageBatches(keras.utils.PyDataset):
         self.shuffle = shuffle
         self.seed = np.random.SeedSequence().entropy if seed is None else int(seed)
         self.transform = transform
+        self.replicas = replicas()
         self.epoch = 0
         self.order = self._epoch_order()
 
     def __len__(self):
-        return math.ceil(len(self.images) / self.batch_size)
+        return batch_count(len(self.images), self.batch_size, self.shuffle, self.replicas)
 
     def __getitem__(self, index):
         if not 0 <= index < len(self):
             raise IndexError(f"batch index {index} out of range for {len(self)} batches")
-        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        rows = batch_rows(self.order, index, self.batch_size, self.shuffle, self.replicas)
         batch = self.images[rows]
         if self.transform is not None:
             batch = self._apply_transform(batch, index)
@@ -115,13 +114,14 @@ class ArrayBatches(keras.utils.PyDataset):
         super().__init__(**kwargs)
         self.inputs, self.targets = inputs, targets
         self.batch_size, self.shuffle, self.seed = int(batch_size), shuffle, int(seed)
+        self.replicas = replicas()
         self.start_at_epoch(0)
 
     def __len__(self):
-        return -(-len(self.inputs) // self.batch_size)
+        return batch_count(len(self.inputs), self.batch_size, self.shuffle, self.replicas)
 
     def __getitem__(self, index):
-        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        rows = batch_rows(self.order, index, self.batch_size, self.shuffle, self.replicas)
         return self.inputs[rows], self.targets[rows]
 
     def on_epoch_end(self):
@@ -133,6 +133,51 @@ class ArrayBatches(keras.utils.PyDataset):
         count = len(self.inputs)
         self.order = (np.random.default_rng([self.seed, self.epoch]).permutation(count) if self.shuffle
                       else np.arange(count))
+
+
+def replicas():
+    """The devices each batch is split between under the active Keras distribution (JAX data-parallel,
+    `training.data_parallel`), which shards every batch evenly; 1 without one."""
+    distribution = keras.distribution.distribution()
+    return int(getattr(distribution, "num_model_replicas", 1)) if distribution is not None else 1
+
+
+def batch_count(count, batch_size, shuffle, replicas=1):
+    """Batches of an epoch over ``count`` items: a training epoch (``shuffle``) drops a last batch smaller
+    than ``replicas``, which cannot be split between them."""
+    full, rest = divmod(count, batch_size)
+    return full + (rest >= (replicas if shuffle else 1))
+
+
+def batch_rows(order, index, batch_size, shuffle, replicas=1):
+    """The rows of batch ``index``, a multiple of ``replicas`` long: a training epoch's last batch loses
+    its last few rows (the next epoch draws a new order), an inference batch repeats its last row (`predict`
+    cuts those outputs)."""
+    rows = order[index * batch_size:(index + 1) * batch_size]
+    extra = len(rows) % replicas
+    if not extra:
+        return rows
+    if shuffle:
+        return rows[:len(rows) - extra]
+    return np.concatenate([rows, np.repeat(rows[-1:], replicas - extra)])
+
+
+def predict(network, images, batch_size):
+    """``network.predict`` over ``images`` in batches of ``batch_size``, on the devices of the active
+    distribution too: there the last batch is padded to split evenly (and its extra outputs cut), and a
+    compiled predict step made before the latest change of trainable parts is dropped, since under a
+    distribution JAX fixes the layout of the model's state in it rather than tracing again."""
+    if replicas() > 1:
+        network.predict_function = None
+    return _trim_outputs(network.predict(batches(images, batch_size=batch_size), verbose=0), len(images))
+
+
+def _trim_outputs(outputs, count):
+    if isinstance(outputs, dict):
+        return {key: value[:count] for key, value in outputs.items()}
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(value[:count] for value in outputs)
+    return outputs[:count]
 
 
 def batches(images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None):

@@ -1,5 +1,5 @@
 """Training: phase machinery (freeze, recompile, fit one phase), named methods with their options and
-recipes, and resumable checkpoints.
+recipes, resumable checkpoints, and data-parallel training on several devices.
 
 The method catalogue (`methods`) needs no Keras; the rest loads on first use.
 """
@@ -12,7 +12,8 @@ __getattr__, __dir__ = attach(globals(), {
                                     "set_trainable", "targets_for")},
     **{name: ".recipes" for name in ("get_recipe", "run_phases", "train")},
     **{name: ".checkpoint" for name in ("CheckpointError", "TrainingCheckpoint")},
-    **{module: f".{module}" for module in ("atl", "autoencoder_features", "bit_encoders", "checkpoint", "ldr",
+    "data_parallel": ".distribution",
+    **{module: f".{module}" for module in ("atl", "autoencoder_features", "bit_encoders", "checkpoint", "distribution", "ldr",
                                            "optimization", "phases", "pruning", "recipes")},
 })
 
@@ -26,6 +27,7 @@ __all__ = [
     "TrainingConfig",
     "UnknownMethodError",
     "adapt_to_data",
+    "data_parallel",
     "get_method",
     "get_recipe",
     "part_variables",

@@ -25,7 +25,7 @@ import keras
 import numpy as np
 
 from keras_jointcomp.augment import FlipTranslate
-from keras_jointcomp.data import ArrayBatches, as_uint8, batches, check_labels
+from keras_jointcomp.data import ArrayBatches, as_uint8, batches, check_labels, predict
 from keras_jointcomp.data.preprocessing import to_float
 from keras_jointcomp.layers.whitening import ADAPT_IMAGES, adapt_whitening
 from keras_jointcomp.losses import MCR2, BitsPerPixel, RoundingGap, classification_loss
@@ -341,7 +341,7 @@ class PhaseRunner:
     def latents(self, images):
         """The (dequantized) latents the heads see at inference, for ``images``."""
         bottleneck = self.network("bottleneck")
-        return bottleneck.predict(batches(images, batch_size=max(self.config.batch_size, 256)), verbose=0)
+        return predict(bottleneck, images, max(self.config.batch_size, 256))
 
 
 def _traced_modes(model):

@@ -1,0 +1,114 @@
+"""Data-parallel training (`training.data_parallel`, `jointcomp train --devices`): two CPU devices against one.
+
+The multi-device runs start fresh processes: JAX reads its device count, and TensorFlow splits its CPU,
+only before the backend starts.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from keras_jointcomp import models, training
+from keras_jointcomp.data.pipeline import batch_count, batch_rows
+from keras_jointcomp.training.distribution import HOST_DEVICE_FLAG
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BACKEND = keras.backend.backend()
+needs_engine = pytest.mark.skipif(BACKEND == "torch", reason="Keras has no distribution for the torch backend")
+
+# One AE phase, then one CNN phase, on atl_lenet without dropout (TensorFlow draws a dropout mask per
+# replica, so only a model without dropout can match one device exactly), batch 16 on 64 images.
+PHASES_SCRIPT = """
+import sys, numpy as np, keras
+from keras import ops
+from keras_jointcomp import models, training
+from tests.conftest import tiny_images
+images, labels = tiny_images(64)
+with training.data_parallel(int(sys.argv[1])) as engine:
+    keras.utils.set_random_seed(0)
+    model = models.load("atl_lenet", dropout=0.0)
+    for weight in model.encoder.weights:  # a latent spread over many symbols, so every part learns
+        weight.assign(ops.convert_to_numpy(weight) * 4.0)
+    runner = training.PhaseRunner(model, training.TrainingConfig(batch_size=16, verbose=0))
+    runner.run(training.Phase("ae", "autoencoder", ("encoder", "decoder")), images, labels)
+    runner.run(training.Phase("cnn", "classifier", ("encoder", "classifier")), images, labels)
+    replicas = getattr(engine, "num_replicas_in_sync", None) or getattr(engine, "num_model_replicas", 1)
+    np.savez(sys.argv[2], replicas=replicas, *[ops.convert_to_numpy(w) for w in model.weights])
+"""
+
+
+def _run(args, tmp_path, timeout=300):
+    environment = {**os.environ, "KERAS_BACKEND": BACKEND, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3",
+                   "XLA_FLAGS": f"{HOST_DEVICE_FLAG}=2"}
+    result = subprocess.run([sys.executable, *args], cwd=tmp_path, env=environment, capture_output=True,
+                            text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@needs_engine
+def test_two_devices_train_as_one_device_with_the_same_global_batch(tmp_path):
+    weights = {}
+    for devices in (1, 2):
+        _run(["-c", PHASES_SCRIPT, str(devices), str(tmp_path / f"{devices}.npz")], tmp_path)
+        saved = np.load(tmp_path / f"{devices}.npz")
+        assert int(saved["replicas"]) == devices
+        weights[devices] = [saved[key] for key in saved.files if key != "replicas"]
+    moved = max(float(np.abs(a).max()) for a in weights[1])
+    assert moved > 0
+    # The stated tolerance: the replicas sum their gradients in another order than one device does, which
+    # moves a weight by float32 rounding (~1e-7) per step, more where a latent sits at a rounding boundary.
+    for one, two in zip(weights[1], weights[2]):
+        np.testing.assert_allclose(two, one, atol=1e-4)
+
+
+@needs_engine
+def test_cli_trains_atl_on_two_devices_and_its_file_loads_and_matches_one_device(tiny_data_dir, tmp_path):
+    outputs = {}
+    for devices in (1, 2):
+        out = tmp_path / f"atl_{devices}.keras"
+        result = _run(["-m", "keras_jointcomp", "train", "atl_lenet", "--method", "atl", "--dataset", "tiny",
+                       "--data-dir", str(tiny_data_dir), "--epoch-sets", "1", "--epochs", "1", "--batch-size",
+                       "16", "--model-args", '{"dropout": 0}', "--devices", str(devices), "--out", str(out)],
+                      tmp_path)
+        assert json.loads(result.stdout)["test"]["accuracy"] is not None
+        model = models.load_model(out)  # here: one device, no distribution
+        assert model.zoo["name"] == "atl_lenet" and model.zoo["arguments"]["dropout"] == 0  # --model-args
+        outputs[devices] = model.predict(np.linspace(0, 1, 4 * 28 * 28).reshape(4, 28, 28, 1).astype("float32"),
+                                         verbose=0)
+    for key in ("reconstruction", "logits"):
+        np.testing.assert_allclose(outputs[2][key], outputs[1][key], atol=1e-4)
+
+
+@pytest.mark.skipif(BACKEND != "torch", reason="the torch backend is the one without a distribution")
+def test_torch_asks_for_an_engine_it_does_not_have():
+    with pytest.raises(ValueError, match="jax or tensorflow"):
+        with training.data_parallel(2):
+            pass
+
+
+def test_one_device_is_the_usual_training_and_bad_counts_are_named():
+    with training.data_parallel(1) as engine:
+        assert engine is None
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="devices must be a whole number"):
+            with training.data_parallel(bad):
+                pass
+
+
+def test_batches_split_evenly_between_replicas():
+    order = np.arange(10)
+    # training: the last batch (2 of batch 4 -> 2) keeps an even length; a last batch of 1 is dropped
+    assert batch_count(10, 4, shuffle=True, replicas=2) == 3
+    assert list(batch_rows(order, 2, 4, shuffle=True, replicas=2)) == [8, 9]
+    assert batch_count(9, 4, shuffle=True, replicas=2) == 2
+    assert list(batch_rows(order[:11], 1, 3, shuffle=True, replicas=2)) == [3, 4]
+    # inference: every image is kept, the last batch padded with its last image
+    assert batch_count(9, 4, shuffle=False, replicas=2) == 3
+    assert list(batch_rows(order[:9], 2, 4, shuffle=False, replicas=2)) == [8, 8]
+    assert batch_count(9, 4, shuffle=False) == 3 and batch_count(9, 4, shuffle=True) == 3
