@@ -1,0 +1,145 @@
+"""Is the engine the cause? The atl_lenet decompressor outside the package, per backend.
+
+    python benchmarks/conv_engine.py              # writes docs/results.md
+    python benchmarks/conv_engine.py --no-write
+
+JAX trains atl_lenet's AE and decompressor phases several times slower than TensorFlow and PyTorch on a
+CPU. This measures the same work with no keras_jointcomp code in the way, each engine in its own process:
+
+1. plain Keras: the decompressor's layers (upsample, pad, 3x3 convolutions 16 and 6 and 1 filters) as a
+   `keras.Sequential`, `train_on_batch` at batch 512, on each backend;
+2. the one operation that dominates: the weight gradient of its 16 -> 6 filter 3x3 convolution on a
+   512 x 34 x 34 x 16 batch, in plain JAX (`jax.lax.conv_general_dilated` under `jax.grad`), plain
+   TensorFlow (`tf.raw_ops.Conv2DBackpropFilter`) and plain PyTorch (`torch.nn.grad.conv2d_weight`).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+BACKENDS = ("tensorflow", "jax", "torch")
+BATCH, SIDE, IN_CHANNELS, OUT_CHANNELS = 512, 34, 16, 6
+
+
+def _best_ms(step, repeats):
+    step()  # compile / warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+def plain_keras_decoder(repeats):
+    """ms per train_on_batch of the decompressor's layers in plain Keras (this process's backend)."""
+    import keras
+    import numpy as np
+    from keras import layers
+
+    decoder = keras.Sequential([
+        keras.Input((5, 5, 16)), layers.UpSampling2D(2), layers.ZeroPadding2D(2),
+        layers.Conv2D(16, 3, activation="relu"), layers.UpSampling2D(2), layers.ZeroPadding2D(2),
+        layers.Conv2D(6, 3, activation="relu"), layers.ZeroPadding2D(2), layers.Conv2D(1, 3, activation="sigmoid")])
+    decoder.compile(optimizer="adam", loss="mse")
+    rng = np.random.default_rng(0)
+    latents = rng.random((BATCH, 5, 5, 16), dtype="float32")
+    targets = rng.random((BATCH, 28, 28, 1), dtype="float32")
+    return _best_ms(lambda: decoder.train_on_batch(latents, targets), repeats)
+
+
+def weight_gradient(framework, repeats):
+    """ms of the 16 -> 6 3x3 convolution's weight gradient in the framework alone."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    inputs = rng.random((BATCH, SIDE, SIDE, IN_CHANNELS), dtype="float32")
+    upstream = rng.random((BATCH, SIDE - 2, SIDE - 2, OUT_CHANNELS), dtype="float32")
+    if framework == "jax":
+        import jax
+
+        kernel = np.zeros((3, 3, IN_CHANNELS, OUT_CHANNELS), "float32")
+
+        def conv(k, x):
+            return jax.lax.conv_general_dilated(x, k, (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+        gradient = jax.jit(lambda k, x, g: jax.vjp(lambda k: conv(k, x), k)[1](g)[0])
+        x, g = jax.device_put(inputs), jax.device_put(upstream)
+        return _best_ms(lambda: gradient(kernel, x, g).block_until_ready(), repeats)
+    if framework == "tensorflow":
+        import tensorflow as tf
+
+        gradient = tf.function(lambda x, g: tf.raw_ops.Conv2DBackpropFilter(
+            input=x, filter_sizes=[3, 3, IN_CHANNELS, OUT_CHANNELS], out_backprop=g, strides=[1, 1, 1, 1],
+            padding="VALID"))
+        x, g = tf.constant(inputs), tf.constant(upstream)
+        return _best_ms(lambda: gradient(x, g).numpy(), repeats)
+    import torch
+
+    x = torch.from_numpy(inputs).permute(0, 3, 1, 2).contiguous()
+    g = torch.from_numpy(upstream).permute(0, 3, 1, 2).contiguous()
+    return _best_ms(lambda: torch.nn.grad.conv2d_weight(x, (OUT_CHANNELS, IN_CHANNELS, 3, 3), g), repeats)
+
+
+def table(results, args):
+    fastest = {key: min(r[key] for r in results) for key in ("decoder_step_ms", "weight_gradient_ms")}
+    lines = [
+        "## Is the engine the cause? atl_lenet's decompressor outside the package",
+        "",
+        f"Command: `{' '.join(['python benchmarks/conv_engine.py', *args.argv])}` (best of {args.repeats}; each "
+        "engine alone in its process). Decoder step: the decompressor's layers as a plain `keras.Sequential`, "
+        f"one `train_on_batch` at batch {BATCH}. Weight gradient: the 16 -> 6 filter 3x3 convolution's kernel "
+        f"gradient on a {BATCH} x {SIDE} x {SIDE} x {IN_CHANNELS} batch in the framework alone (JAX: "
+        "`jax.lax.conv_general_dilated` under `jax.vjp`; TensorFlow: `Conv2DBackpropFilter`; PyTorch: "
+        "`torch.nn.grad.conv2d_weight`).",
+        "",
+        "| backend | plain-Keras decoder step ms | x the fastest | conv weight gradient ms | x the fastest |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| {r['backend']} | {r['decoder_step_ms']:.1f} | {r['decoder_step_ms'] / fastest['decoder_step_ms']:.1f} "
+                     f"| {r['weight_gradient_ms']:.1f} | {r['weight_gradient_ms'] / fastest['weight_gradient_ms']:.1f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/results.md alone")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.argv = argv
+    if args.child:
+        import keras
+
+        backend = keras.backend.backend()
+        print(json.dumps({"backend": backend, "decoder_step_ms": plain_keras_decoder(args.repeats),
+                          "weight_gradient_ms": weight_gradient(backend, args.repeats)}))
+        return None
+    results = []
+    for backend in args.backends.split(","):
+        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        command = [sys.executable, os.path.abspath(__file__), "--child", "--repeats", str(args.repeats)]
+        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+        results.append(json.loads(output.strip().splitlines()[-1]))
+        print(json.dumps(results[-1]), file=sys.stderr)
+    markdown = table(results, args)
+    if not args.no_write:
+        sys.path.insert(0, HERE)
+        from report import write_section
+
+        write_section("conv_engine", markdown)
+    print(markdown, file=sys.stderr)
+    print(json.dumps(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()
