@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Train (or package) the presets shipped in keras_jointcomp/presets/shipped/, each by the command its
 # metadata.json records. Usage: bash examples/make_presets.sh GROUP [DATA_DIR]
-#   GROUP: learned-codec | atl | fast-cifar | all       DATA_DIR: default ../shared/datasets
+#   GROUP: learned-codec | atl | multi-encoder | imbalanced-cifar | fast-cifar | all
+#   DATA_DIR: default ../shared/datasets
 # learned-codec packages the rate-distortion codecs that examples/learned_codec.sh trains (run first if missing);
 # atl trains atl_lenet by ATL at the study's settings (about 25 minutes each on a 2-core CPU);
+# multi-encoder packages the best 16-bit MNIST row of examples/scott_quantization.py (trained first if missing);
+# imbalanced-cifar the joint model of examples/cifar10_ae_features.py --fast (trained first if missing);
 # fast-cifar trains the airbench models of the three CIFAR studies with --fast.
 set -euo pipefail
 group=${1:?usage: make_presets.sh learned-codec|atl|fast-cifar|all [DATA_DIR]}
@@ -31,6 +34,26 @@ atl() {  # dataset
     --description "ATL LeNet at the study's settings (25 epoch sets, heads fine-tuned 10 epochs), $1"
 }
 
+multi_encoder() {  # row 3 (straight-through quantize), the best rounded accuracy after hard-bit fine-tuning
+  [ -f runs/scott/3_multi_encoder_mnist.keras ] || \
+    python examples/scott_quantization.py --data-dir "$data_dir" --cifar none --out-dir runs/scott
+  jointcomp save-preset runs/scott/3_multi_encoder_mnist.keras --model multi_encoder_mnist --dataset mnist \
+    --data-dir "$data_dir" --recipe joint-hard-bits --commit "${MULTI_ENCODER_COMMIT:-$(git rev-parse HEAD)}" \
+    --command "python examples/scott_quantization.py --data-dir ../shared/datasets --cifar none --out-dir runs/scott (row 3 Simple Quantize: 3_multi_encoder_mnist.keras)" \
+    --description "multiple-encoder quantization, 4 encoders x 4 bits = 16 bits, straight-through quantize (row 3), hard-bit fine-tuned (MNIST)" \
+    --out "$shipped/multi_encoder_mnist/mnist-16bits" --overwrite
+}
+
+imbalanced_cifar() {
+  [ -f runs/cifar_fast/joint-weighted.keras ] || \
+    python examples/cifar10_ae_features.py --data-dir "$data_dir" --fast --out-dir runs/cifar_fast
+  jointcomp save-preset runs/cifar_fast/joint-weighted.keras --model cifar_conv_ae_airbench --dataset cifar10 \
+    --data-dir "$data_dir" --recipe joint-weighted --commit "${IMBALANCED_COMMIT:-$(git rev-parse HEAD)}" \
+    --command "python examples/cifar10_ae_features.py --data-dir ../shared/datasets --fast --out-dir runs/cifar_fast (joint-weighted.keras)" \
+    --description "joint AE + classifier trained on CIFAR-10 with bird, deer and truck halved (class weights, study augmentations)" \
+    --out "$shipped/cifar_conv_ae_airbench/cifar10-imbalanced-joint" --overwrite
+}
+
 fast_cifar() {
   jointcomp train ldr_airbench --method ce-t --fast --epochs "${CET_EPOCHS:-10}" --dataset cifar10 \
     --data-dir "$data_dir" --out runs/presets/ldr_airbench-cet.keras --overwrite \
@@ -41,7 +64,9 @@ fast_cifar() {
 case $group in
   learned-codec) learned_codec mnist 60 1000 15000; learned_codec fashion_mnist 5 200 4000 ;;
   atl) atl mnist; atl fashion_mnist ;;
+  multi-encoder) multi_encoder ;;
+  imbalanced-cifar) imbalanced_cifar ;;
   fast-cifar) fast_cifar ;;
-  all) "$0" learned-codec "$data_dir"; "$0" atl "$data_dir"; "$0" fast-cifar "$data_dir" ;;
+  all) for each in learned-codec atl multi-encoder imbalanced-cifar fast-cifar; do "$0" "$each" "$data_dir"; done ;;
   *) echo "unknown group $group" >&2; exit 2 ;;
 esac
