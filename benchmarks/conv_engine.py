@@ -16,12 +16,12 @@ CPU. This measures the same work with no keras_jointcomp code in the way, each e
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
+
 BACKENDS = ("tensorflow", "jax", "torch")
 BATCH, SIDE, IN_CHANNELS, OUT_CHANNELS = 512, 34, 16, 6
 
@@ -123,21 +123,9 @@ def main(argv=None):
         print(json.dumps({"backend": backend, "decoder_step_ms": plain_keras_decoder(args.repeats),
                           "weight_gradient_ms": weight_gradient(backend, args.repeats)}))
         return None
-    results = []
-    for backend in args.backends.split(","):
-        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        command = [sys.executable, os.path.abspath(__file__), "--child", "--repeats", str(args.repeats)]
-        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-        results.append(json.loads(output.strip().splitlines()[-1]))
-        print(json.dumps(results[-1]), file=sys.stderr)
-    markdown = table(results, args)
-    if not args.no_write:
-        sys.path.insert(0, HERE)
-        from report import write_section
-
-        write_section("conv_engine", markdown)
-    print(markdown, file=sys.stderr)
-    print(json.dumps(results))
+    results = [report.run_child(__file__, ["--child", "--repeats", args.repeats], backend)
+               for backend in args.backends.split(",")]
+    report.publish("conv_engine", table(results, args), results, write=not args.no_write)
     return results
 
 

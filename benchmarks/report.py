@@ -1,8 +1,11 @@
 """Write a benchmark's Markdown section into docs/results.md, replacing that benchmark's previous section."""
 
 import datetime
+import json
 import os
 import platform
+import subprocess
+import sys
 
 from keras_jointcomp import files
 
@@ -27,3 +30,23 @@ def write_section(name, body, path=RESULTS):
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     files.write_text(path, text)
+
+
+def run_child(script, arguments, backend, **environment):
+    """Run ``script`` with ``arguments`` in a fresh process under Keras ``backend`` (and ``environment``), and
+    return the JSON object its last line of stdout prints; echoed to stderr as progress."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", **environment}
+    output = subprocess.run([sys.executable, os.path.abspath(script), *map(str, arguments)], env=env, check=True,
+                            capture_output=True, text=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    print(json.dumps(result), file=sys.stderr)
+    return result
+
+
+def publish(name, markdown, results, write=True):
+    """Write ``markdown`` as section ``name`` of docs/results.md (unless ``write`` is false), show it on
+    stderr and print ``results`` as JSON on stdout."""
+    if write:
+        write_section(name, markdown)
+    print(markdown, file=sys.stderr)
+    print(json.dumps(results))

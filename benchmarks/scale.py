@@ -13,12 +13,13 @@ on a machine with several accelerators the same command measures the speed-up.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ("jax", "tensorflow")
 
 
@@ -88,24 +89,11 @@ def main(argv=None):
     if args.child:
         print(json.dumps(measure(args.child, args.images, args.batch_size)))
         return None
-    results = []
-    for backend in args.backends.split(","):
-        for devices in (int(count) for count in args.devices.split(",")):
-            command = [sys.executable, os.path.abspath(__file__), "--child", str(devices), "--images",
-                       str(args.images), "--batch-size", str(args.batch_size)]
-            env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3",
-                   "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
-            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-            results.append(json.loads(output.strip().splitlines()[-1]))
-            print(json.dumps(results[-1]), file=sys.stderr)
-    markdown = table(results, args)
-    if not args.no_write:
-        sys.path.insert(0, HERE)
-        from report import write_section
-
-        write_section("scale", markdown)
-    print(markdown, file=sys.stderr)
-    print(json.dumps(results))
+    results = [report.run_child(__file__, ["--child", devices, "--images", args.images, "--batch-size",
+                                           args.batch_size], backend, PYTHONPATH=REPO,
+                                XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}")
+               for backend in args.backends.split(",") for devices in map(int, args.devices.split(","))]
+    report.publish("scale", table(results, args), results, write=not args.no_write)
     return results
 
 
