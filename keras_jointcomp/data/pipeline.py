@@ -152,7 +152,7 @@ def batch_count(count, batch_size, shuffle, replicas=1):
 def batch_rows(order, index, batch_size, shuffle, replicas=1):
     """The rows of batch ``index``, a multiple of ``replicas`` long: a training epoch's last batch loses
     its last few rows (the next epoch draws a new order), an inference batch repeats its last row (`predict`
-    cuts those outputs)."""
+    cuts those outputs; a fit's validation metrics count those at most ``replicas - 1`` images twice)."""
     rows = order[index * batch_size:(index + 1) * batch_size]
     extra = len(rows) % replicas
     if not extra:
