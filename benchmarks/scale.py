@@ -91,7 +91,8 @@ def main(argv=None):
         return None
     results = [report.run_child(__file__, ["--child", devices, "--images", args.images, "--batch-size",
                                            args.batch_size], backend, PYTHONPATH=REPO,
-                                XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}")
+                                **({"XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
+                                   if backend == "jax" else {}))
                for backend in args.backends.split(",") for devices in map(int, args.devices.split(","))]
     report.publish("scale", table(results, args), results, write=not args.no_write)
     return results

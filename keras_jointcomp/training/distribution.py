@@ -29,6 +29,7 @@ again. On a CPU, JAX sees several devices only when started with
 """
 
 import contextlib
+import json
 import os
 import sys
 
@@ -47,9 +48,23 @@ def request_host_devices(devices):
     """Ask JAX, before it starts, to show the CPU as ``devices`` devices (what `data_parallel` needs on a
     machine without accelerators); does nothing if JAX has started or the flag is set already. Imports
     no backend, so it can run first."""
-    if check_devices(devices) > 1 and "jax" not in sys.modules and HOST_DEVICE_FLAG not in os.environ.get(
-            "XLA_FLAGS", ""):
+    if (check_devices(devices) > 1 and configured_backend() == "jax" and "jax" not in sys.modules
+            and HOST_DEVICE_FLAG not in os.environ.get("XLA_FLAGS", "")):
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {HOST_DEVICE_FLAG}={devices}".strip()
+
+
+def configured_backend():
+    """The Keras backend this process will start (KERAS_BACKEND, else keras.json, else TensorFlow), read
+    without importing Keras. Only JAX gets the host-device flag: TensorFlow's XLA reads it too, and its
+    compiled steps under MirroredStrategy then no longer match one device."""
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    try:
+        with open(os.path.join(home, "keras.json")) as file:
+            return json.load(file).get("backend", "tensorflow")
+    except (OSError, ValueError):
+        return "tensorflow"
 
 
 @contextlib.contextmanager
