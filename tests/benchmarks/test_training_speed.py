@@ -50,6 +50,7 @@ def test_table_gives_the_peer_time_over_each_backends():
     assert f"| {speed.PEER} | 5.0 | 5.0 | 5.0 | 5.0 | 25.0 | 1.00 |" in text
 
 
+@pytest.mark.slow  # a backend and the peer in fresh processes: 20-90 s; the parts above are tested fast
 @needs_torch
 def test_main_times_this_backend_and_the_peer(capsys):
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
