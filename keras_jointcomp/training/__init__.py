@@ -13,8 +13,8 @@ __getattr__, __dir__ = attach(globals(), {
     **{name: ".recipes" for name in ("get_recipe", "run_phases", "train")},
     **{name: ".checkpoint" for name in ("CheckpointError", "TrainingCheckpoint")},
     "data_parallel": ".distribution",
-    **{module: f".{module}" for module in ("atl", "autoencoder_features", "bit_encoders", "checkpoint", "distribution", "ldr",
-                                           "optimization", "phases", "pruning", "recipes")},
+    **{module: f".{module}" for module in ("atl", "autoencoder_features", "bit_encoders", "checkpoint",
+                                           "distribution", "ldr", "optimization", "phases", "pruning", "recipes")},
 })
 
 __all__ = [

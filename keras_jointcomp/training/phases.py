@@ -11,10 +11,10 @@ The networks are built once per `PhaseRunner` and reused. A network that comes b
 parts (every epoch set of ATL) keeps its compiled train step and gets its optimizer restarted in place
 (zero moments, step 0: what a new instance would hold), so the switch costs neither a compile nor a
 retrace; a network whose trainable parts change, or whose optimizer depends on the phase's length (a
-schedule, lookahead), is compiled again with a new optimizer. When a phase trains one head behind a frozen encoder, the latents are
-computed once for the phase and the head is trained on them directly, which is what a frozen compressor
-means (the ATL study's "compress all the images, then train the classifier on the compressed images") and
-skips the encoder's forward pass in every step.
+schedule, lookahead), is compiled again with a new optimizer. When a phase trains one head behind a frozen
+encoder, the latents are computed once for the phase and the head is trained on them directly, which is
+what a frozen compressor means (the ATL study's "compress all the images, then train the classifier on the
+compressed images") and skips the encoder's forward pass in every step.
 """
 
 import dataclasses
