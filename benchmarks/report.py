@@ -32,13 +32,21 @@ def write_section(name, body, path=RESULTS):
     files.write_text(path, text)
 
 
-def run_child(script, arguments, backend, **environment):
-    """Run ``script`` with ``arguments`` in a fresh process under Keras ``backend`` (and ``environment``), and
-    return the JSON object its last line of stdout prints; echoed to stderr as progress."""
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", **environment}
-    output = subprocess.run([sys.executable, os.path.abspath(script), *map(str, arguments)], env=env, check=True,
-                            capture_output=True, text=True).stdout
-    result = json.loads(output.strip().splitlines()[-1])
+def run_child(script, arguments, backend=None, **environment):
+    """Run ``script`` with ``arguments`` in a fresh process (under Keras ``backend`` when given, and
+    ``environment``) and return the JSON object its last line of stdout prints. The child's progress lines
+    (stderr lines starting with "[") are passed on; a failure shows the end of its stderr and raises."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **({"KERAS_BACKEND": backend} if backend else {}),
+           **environment}
+    command = [sys.executable, os.path.abspath(script), *map(str, arguments)]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True)
+    if completed.returncode:
+        sys.stderr.write(completed.stderr[-4000:])
+        raise RuntimeError(f"{' '.join(command)} failed with status {completed.returncode}")
+    for line in completed.stderr.splitlines():
+        if line.startswith("["):
+            print(line, file=sys.stderr, flush=True)
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
     print(json.dumps(result), file=sys.stderr)
     return result
 

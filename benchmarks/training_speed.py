@@ -28,13 +28,15 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import report  # noqa: E402
+
 REPO = os.path.dirname(HERE)
 BACKENDS = ("tensorflow", "jax", "torch")
 PEER = "pytorch peer"
@@ -194,29 +196,12 @@ def sizes(args):
             "--batch-size", str(args.batch_size), "--epoch-sets", str(args.epoch_sets)]
 
 
-def run_child(command, env):
-    """Run a measuring subprocess; its last stdout line is its JSON. Its stderr is passed on as progress."""
-    completed = subprocess.run(command, env=env, capture_output=True, text=True)
-    if completed.returncode:
-        sys.stderr.write(completed.stderr[-4000:])
-        raise RuntimeError(f"{' '.join(command)} failed with status {completed.returncode}")
-    for line in completed.stderr.splitlines():
-        if line.startswith("["):
-            print(line, file=sys.stderr, flush=True)
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def run_all(args):
     """Each backend in a subprocess of its own, then the peer; returns their results in that order."""
-    results = []
-    for backend in args.backends.split(","):
-        command = [sys.executable, os.path.abspath(__file__), "--child", *sizes(args),
-                   "--rate-images", str(args.rate_images)]
-        env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO}
-        results.append(run_child(command, env))
+    results = [report.run_child(__file__, ["--child", *sizes(args), "--rate-images", args.rate_images], backend,
+                                PYTHONPATH=REPO) for backend in args.backends.split(",")]
     if not args.no_peer:
-        results.append(run_child([sys.executable, os.path.join(HERE, "torch_peer.py"), *sizes(args)],
-                                 {**os.environ, "PYTHONPATH": REPO}))
+        results.append(report.run_child(os.path.join(HERE, "torch_peer.py"), sizes(args), PYTHONPATH=REPO))
     return results
 
 
@@ -317,14 +302,7 @@ def main(argv=None):
         print(json.dumps(measure(args)))
         return None
     results = run_all(args)
-    markdown = table(results, args)
-    if not args.no_write:
-        sys.path.insert(0, HERE)
-        from report import write_section
-
-        write_section("training_speed", markdown)
-    print(json.dumps(results))
-    print(markdown, file=sys.stderr)
+    report.publish("training_speed", table(results, args), results, write=not args.no_write)
     return results
 
 
