@@ -10,7 +10,7 @@ import contextlib
 import numpy as np
 
 from keras_jointcomp import metrics
-from keras_jointcomp.data import as_uint8, batches, check_labels, predict
+from keras_jointcomp.data import as_uint8, check_labels, predict
 from keras_jointcomp.models.joint import LOGITS, RECONSTRUCTION
 
 
