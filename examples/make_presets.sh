@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Train (or package) the presets shipped in keras_jointcomp/presets/shipped/, each by the command its
 # metadata.json records. Usage: bash examples/make_presets.sh GROUP [DATA_DIR]
-#   GROUP: learned-codec | atl | multi-encoder | imbalanced-cifar | fast-cifar | all
+#   GROUP: learned-codec | atl | multi-encoder | faces | imbalanced-cifar | fast-cifar | all
 #   DATA_DIR: default ../shared/datasets
 # learned-codec packages the rate-distortion codecs that examples/learned_codec.sh trains (run first if missing);
 # atl trains atl_lenet by ATL at the study's settings (about 25 minutes each on a 2-core CPU);
 # multi-encoder packages the best 16-bit MNIST row of examples/scott_quantization.py (trained first if missing);
+# faces packages the control and the 12-units-pruned autoencoder of examples/martin_faces.py (trained first
+# if missing, about 20 minutes), measured on cmu_faces' held-out test fifth (their validation set);
 # imbalanced-cifar the joint model of examples/cifar10_ae_features.py --fast (trained first if missing);
 # fast-cifar trains the airbench models of the three CIFAR studies with --fast.
 set -euo pipefail
-group=${1:?usage: make_presets.sh learned-codec|atl|fast-cifar|all [DATA_DIR]}
+group=${1:?usage: make_presets.sh learned-codec|atl|multi-encoder|faces|imbalanced-cifar|fast-cifar|all [DATA_DIR]}
 data_dir=${2:-../shared/datasets}
 shipped=keras_jointcomp/presets/shipped
 mkdir -p runs/presets
@@ -44,6 +46,19 @@ multi_encoder() {  # row 3 (straight-through quantize), the best rounded accurac
     --out "$shipped/multi_encoder_mnist/mnist-16bits" --overwrite
 }
 
+faces() {  # the cosine-decay run of docs/results.md: control <= 0.03 L1, pruned within 10 % of it
+  local folder=runs/martin_faces_cosine
+  local run="python examples/martin_faces.py --data-dir ../shared/datasets --epochs 520 --prune-every 40 --cosine-decay --out-dir $folder"
+  [ -f "$folder/pruned.keras" ] || $run --data-dir "$data_dir"
+  for network in control pruned; do
+    jointcomp save-preset "$folder/$network.keras" --model faces_conv_ae --dataset cmu_faces --data-dir "$data_dir" \
+      --recipe distinctiveness-pruning --commit "${FACES_COMMIT:-$(git rev-parse HEAD)}" \
+      --command "$run ($network.keras)" \
+      --description "convolutional faces autoencoder, $( [ $network = control ] && echo "control, 128 latent units" || echo "12 of 128 latent units pruned by distinctiveness")" \
+      --out "$shipped/faces_conv_ae/cmu_faces-$network" --overwrite
+  done
+}
+
 imbalanced_cifar() {
   [ -f runs/cifar_fast/joint-weighted.keras ] || \
     python examples/cifar10_ae_features.py --data-dir "$data_dir" --fast --out-dir runs/cifar_fast
@@ -65,8 +80,9 @@ case $group in
   learned-codec) learned_codec mnist 60 1000 15000; learned_codec fashion_mnist 5 200 4000 ;;
   atl) atl mnist; atl fashion_mnist ;;
   multi-encoder) multi_encoder ;;
+  faces) faces ;;
   imbalanced-cifar) imbalanced_cifar ;;
   fast-cifar) fast_cifar ;;
-  all) for each in learned-codec atl multi-encoder imbalanced-cifar fast-cifar; do "$0" "$each" "$data_dir"; done ;;
+  all) for each in learned-codec atl multi-encoder faces imbalanced-cifar fast-cifar; do "$0" "$each" "$data_dir"; done ;;
   *) echo "unknown group $group" >&2; exit 2 ;;
 esac

@@ -15,11 +15,11 @@ intervals of 20 epochs (260 epochs, the twelfth unit going after epoch 240), at 
 which in 300-epoch trials of the control reached a validation L1 of 0.031 against 0.033 at 1e-3 (0.074
 after 60 epochs at the study's 1e-4). About 1.3 s an epoch on two busy CPU cores with TensorFlow.
 
-Data: the 624 usable 30x32 CMU faces, scaled to [0, 1] by each image's own PGM maximum (the npz key
-``x_scaled``; ``--pixels raw`` uses the raw PGM values over 255 instead, about 0.6 of the range). A stratified
-fifth of each person's images is held out for validation (the study: 588 training and 52 validation images
-of 640). The model pads the images to 32x32 and crops back, so losses cover the 960 real pixels; the study's
-L1 also averaged over its two padding rows, which makes a loss 30/32 of ours if the padding came back exact
+Data: the 624 usable 30x32 CMU faces as the package loads them: each PGM scaled to [0, 1] by its own
+maximum, and a fixed stratified fifth of each person's faces held out as the test split, which is the
+validation set here (the study: 588 training and 52 validation images of 640). The model pads the images
+to 32x32 and crops back, so losses cover the 960 real pixels; the study's L1 also averaged over its two
+padding rows, which makes a loss 30/32 of ours if the padding came back exact
 (reported as "padded-frame L1").
 
 Writes into ``--out-dir``: `results.md` and `results.json` (validation L1 of both networks beside the
@@ -39,7 +39,6 @@ import keras
 import numpy as np
 
 from keras_jointcomp import data, files, models, rate, training
-from keras_jointcomp.data.loading import search_directories
 from keras_jointcomp.plots import save_reconstruction_grid
 
 STUDY = {"control": 0.0273, "pruned": 0.0287, "units_pruned": 12, "units": 128}
@@ -51,8 +50,8 @@ GRID_FACES = 8
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
-    parser.add_argument("--dataset", default="cmu_faces", help="npz name (x_scaled and person keys, or x_train)")
-    parser.add_argument("--pixels", choices=("scaled", "raw"), default="scaled")
+    parser.add_argument("--dataset", default="cmu_faces",
+                        help="a data set with a test split, held out here for validation")
     parser.add_argument("--out-dir", default="runs/martin_faces")
     parser.add_argument("--epochs", type=int, default=260)
     parser.add_argument("--prune-every", type=int, default=20)
@@ -61,7 +60,6 @@ def parse_args(argv):
     parser.add_argument("--cosine-decay", action="store_true",
                         help="decay the learning rate along a cosine to 1/100 of it by the last epoch")
     parser.add_argument("--batch-size", type=int, default=48)
-    parser.add_argument("--validation-fraction", type=float, default=0.2)
     parser.add_argument("--normalisation", choices=training.pruning.NORMALISATIONS, default="none",
                         help="of the activations before the angle (the study: none)")
     parser.add_argument("--hidden-channels", type=int, default=256, help="of the first convolution (the study: 256)")
@@ -76,19 +74,12 @@ def parse_args(argv):
     return args
 
 
-def load_faces(name, pixels, data_dir):
-    """uint8 faces (N, H, W, 1) and person labels: ``x_scaled``/``person`` from ``<name>.npz`` when asked
-    for scaled pixels and present, else the loader's ``x_train``/``y_train``."""
-    if pixels == "scaled":
-        for directory in search_directories(data_dir):
-            path = directory / f"{name}.npz"
-            if path.exists():
-                with np.load(path, allow_pickle=False) as archive:
-                    if {"x_scaled", "person"} <= set(archive.files):
-                        return archive["x_scaled"][..., None], archive["person"].astype("int64")
-        print(f"No x_scaled in {name}.npz: using the loader's x_train.", file=sys.stderr)
-    images, labels = data.load(name, "train", data_dir=data_dir)
-    return images, labels
+def load_faces(name, data_dir):
+    """The training and held-out faces, uint8 (N, H, W, 1) with person labels, from the package's loader."""
+    train, validation = (data.load(name, split, data_dir=data_dir) for split in ("train", "test"))
+    if not len(validation.images):
+        raise SystemExit(f"data set {name!r} has no test split to validate on")
+    return train, validation
 
 
 def _schedule(args):
@@ -185,8 +176,8 @@ def criteria(rows):
 def markdown(rows, checks, args, sizes):
     lines = [
         f"Command: `python examples/martin_faces.py {' '.join(args.argv)}`  ",
-        f"Backend: {keras.backend.backend()}; {sizes[0]} training / {sizes[1]} validation faces ({args.pixels} "
-        f"pixels); {args.epochs} epochs, Adam {args.learning_rate:g}"
+        f"Backend: {keras.backend.backend()}; {sizes[0]} training / {sizes[1]} validation faces; "
+        f"{args.epochs} epochs, Adam {args.learning_rate:g}"
         f"{' with cosine decay to 1/100' if args.cosine_decay else ''}, batch {args.batch_size}, L1 loss, seed "
         f"{args.seed}; network B loses one unit every {args.prune_every} epochs, {args.units_to_prune} in all "
         f"(activations normalised: {args.normalisation}).",
@@ -223,8 +214,7 @@ def main(argv=None):
     args = parse_args(argv)
     args.argv = argv
     os.makedirs(args.out_dir, exist_ok=True)
-    images, persons = load_faces(args.dataset, args.pixels, args.data_dir)
-    train, validation = data.train_validation_split(images, persons, args.validation_fraction, seed=args.seed)
+    train, validation = load_faces(args.dataset, args.data_dir)
     with contextlib.redirect_stdout(sys.stderr):
         rows = [train_network("control", 0, train, validation, args),
                 train_network("pruned", args.units_to_prune, train, validation, args)]

@@ -12,11 +12,18 @@ OFFLINE_DEFAULT = "mnist5k"
 
 class Entry(NamedTuple):
     """One known data set: where it comes from when not found locally, a one-line description, and its
-    number of classes."""
+    number of classes.
+
+    held_out: for a set published without a test split, the fraction of each class's images (seeded, the
+        same every time) that `load` gives as the "test" split, the rest being "train"; 0: the files' splits.
+    images_key: the .npz key holding the images when it is not ``x_<split>`` (a better decoding of them).
+    """
 
     fallback: str
     description: str
     classes: int
+    held_out: float = 0.0
+    images_key: str = ""
 
 
 KNOWN = {
@@ -33,7 +40,9 @@ KNOWN = {
     "cifar100": Entry("tfds", "CIFAR-100 objects: 50,000 train / 10,000 test, 32x32x3, 100 fine classes", 100),
     "cmu_faces": Entry(
         "local",
-        "CMU Face Images (local files only): 624 train / 0 test, 30x32x1, labels are the 20 people", 20),
+        "CMU Face Images (local files only): 624 faces, 30x32x1, each PGM scaled by its own maximum; no official "
+        "split, so a fixed fifth of each person's faces is the test split (504 train / 120 test); labels are "
+        "the 20 people", 20, held_out=0.2, images_key="x_scaled"),
 }
 
 

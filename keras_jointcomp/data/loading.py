@@ -10,6 +10,10 @@ Look-up order, first match wins:
    no fallback and must be found locally.
 Local copies win so that machines without network (and tests) can point at real files.
 
+A known set published without a test split (cmu_faces) gets one here: a fixed, seeded fraction of each
+class is "test" and the rest "train" (`catalog.Entry.held_out`), so that every tool and every preset
+measures on the same held-out images.
+
 TFDS downloads only with `download=True`. The default reads only what TFDS has already prepared, so a data
 set that is nowhere fails at once with one line (where it looked, how to provide it) instead of after
 minutes of retries against unreachable servers.
@@ -19,12 +23,14 @@ import os
 from pathlib import Path
 
 from keras_jointcomp.data import catalog, offline, tfds_source
-from keras_jointcomp.data.arrays import labeled_images
+from keras_jointcomp.data.arrays import LabeledImages, labeled_images
 from keras_jointcomp.data.errors import DatasetNotFoundError
+from keras_jointcomp.data.preprocessing import train_validation_split
 from keras_jointcomp.data.sources import find_in_directory
 
 SPLITS = ("train", "test")
 DATA_DIR_VARIABLE = "JOINTCOMP_DATA_DIR"
+HELD_OUT_SEED = 0  # fixed: the held-out test split of a set without one never changes
 
 
 def load(name, split="train", data_dir=None, download=False):
@@ -48,12 +54,22 @@ def load(name, split="train", data_dir=None, download=False):
         raise ValueError(f"split must be one of {', '.join(SPLITS)}; got {split!r}")
     if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in (".", ".."):
         raise ValueError(f"name must be a data set name such as 'mnist', got {name!r}")
+    entry = catalog.KNOWN.get(name)
+    if entry is None or not entry.held_out:
+        return _find(name, split, data_dir, download)
+    images = _find(name, "train", data_dir, download, entry.images_key)
+    train, test = train_validation_split(*images, validation_fraction=entry.held_out, seed=HELD_OUT_SEED)
+    return LabeledImages(*(train if split == "train" else test))
+
+
+def _find(name, split, data_dir, download, images_key=""):
+    """The split from the first local folder holding the set, else from the name's fallback."""
     searched = []
     directories = search_directories(data_dir)
     if not directories:
         searched.append(f"no local folder (data_dir=None, ${DATA_DIR_VARIABLE} unset)")
     for directory in directories:
-        found, tried = find_in_directory(directory, name, split)
+        found, tried = find_in_directory(directory, name, split, images_key)
         searched.append(_folder_and_names(directory, tried))
         if found is not None:
             return found

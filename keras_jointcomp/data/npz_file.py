@@ -15,9 +15,10 @@ from keras_jointcomp.data.errors import DatasetFormatError
 _READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
 
-def read_npz(path, split):
-    """Return the `split` ("train" or "test") of the archive at `path` as checked `LabeledImages`."""
-    keys = (f"x_{split}", f"y_{split}")
+def read_npz(path, split, images_key=""):
+    """Return the `split` ("train" or "test") of the archive at `path` as checked `LabeledImages`; the
+    images from key `images_key` when given (the catalogue's for a set stored also otherwise decoded)."""
+    keys = (images_key or f"x_{split}", f"y_{split}")
     try:
         archive = np.load(path, allow_pickle=False)
     except _READ_ERRORS as error:

@@ -14,8 +14,9 @@ from keras_jointcomp.data.image_folder import read_image_folder
 from keras_jointcomp.data.npz_file import read_npz
 
 
-def find_in_directory(directory, name, split):
-    """Return (`LabeledImages` or None, [paths tried]) for dataset `name`, split `split` in `directory`.
+def find_in_directory(directory, name, split, images_key=""):
+    """Return (`LabeledImages` or None, [paths tried]) for dataset `name`, split `split` in `directory`;
+    ``images_key``: the .npz key of the images when not ``x_<split>``.
 
     The paths tried are returned even on success so that a failed search can list every place it looked.
     """
@@ -29,7 +30,7 @@ def find_in_directory(directory, name, split):
         str(directory / f"{name}_*.tar.gz"),
     ]
     if npz_path.is_file():
-        return read_npz(npz_path, split), tried
+        return read_npz(npz_path, split, images_key), tried
     if folder.is_dir():
         return read_image_folder(directory / name, split), tried
     tarballs = tarball.candidates(directory, name)

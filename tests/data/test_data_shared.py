@@ -32,9 +32,10 @@ def test_real_cifar10_test_split_from_tarball(shared_file):
     np.testing.assert_array_equal(cached.labels, labels)
 
 
-def test_real_cmu_faces_has_an_empty_test_split(shared_file):
+def test_real_cmu_faces_holds_out_a_fifth_of_each_person_as_its_test_split(shared_file):
     shared_file("cmu_faces.npz")
     images, labels = data.load("cmu_faces", "train")
-    assert images.shape == (624, 30, 32, 1) and labels.max() == 19
+    assert images.shape == (504, 30, 32, 1) and labels.max() == 19
     test_images, test_labels = data.load("cmu_faces", "test")
-    assert test_images.shape == (0, 30, 32, 1) and test_labels.shape == (0,)
+    assert test_images.shape == (120, 30, 32, 1) and np.bincount(test_labels).tolist() == [6] * 20
+    assert images.max() > 240  # each PGM scaled by its own maximum (the raw values stop near 155)

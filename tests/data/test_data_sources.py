@@ -244,6 +244,23 @@ def test_not_found_error_names_dataset_paths_and_remedy(tmp_path, monkeypatch):
     assert "not a known name" not in message
 
 
+def test_a_set_without_a_test_split_gets_a_fixed_stratified_one(tmp_path):
+    # cmu_faces is published as one split: the loader holds out a fifth of each person, the same every time,
+    # and reads the images from the archive's x_scaled (each PGM over its own maximum), not the raw x_train.
+    rng = np.random.default_rng(0)
+    scaled = rng.integers(0, 256, size=(40, 30, 32), dtype=np.uint8)
+    person = np.arange(40) % 4
+    np.savez(tmp_path / "cmu_faces.npz", x_scaled=scaled, x_train=scaled // 2, y_train=person,
+             x_test=scaled[:0], y_test=person[:0])
+    train = data.load("cmu_faces", "train", data_dir=tmp_path)
+    test = data.load("cmu_faces", "test", data_dir=tmp_path)
+    assert len(train.images) == 32 and np.bincount(test.labels).tolist() == [2] * 4
+    rows = [int(np.flatnonzero((scaled == image[..., 0]).all(axis=(1, 2)))[0]) for image in test.images]
+    assert sorted(rows) == rows and not set(rows) & {
+        int(np.flatnonzero((scaled == image[..., 0]).all(axis=(1, 2)))[0]) for image in train.images}
+    np.testing.assert_array_equal(data.load("cmu_faces", "test", data_dir=tmp_path).images, test.images)
+
+
 def test_unknown_name_lists_the_known_ones(tmp_path):
     with pytest.raises(data.DatasetNotFoundError, match="not a known name.*cifar10.*mnist5k") as caught:
         data.load("no_such_set", data_dir=tmp_path)

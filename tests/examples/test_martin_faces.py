@@ -10,18 +10,18 @@ def _load_example():
 
 
 def _write_faces(directory, n=20):
-    """A faces-like npz: 30x32 images of 4 people, with the keys of the real cmu_faces.npz."""
+    """A faces-like cmu_faces.npz: 30x32 images of 4 people, with the keys of the real one."""
     rng = np.random.default_rng(0)
     images = rng.integers(0, 160, size=(n, 30, 32), dtype=np.uint8)
     person = (np.arange(n) % 4).astype(np.uint8)
-    np.savez(directory / "faces.npz", x_scaled=images, person=person, x_train=images // 2, y_train=person,
+    np.savez(directory / "cmu_faces.npz", x_scaled=images, person=person, x_train=images // 2, y_train=person,
              x_test=images[:0], y_test=person[:0])
 
 
 def test_quick_run_writes_results_curves_and_faces(tmp_path, capsys):
     _write_faces(tmp_path)
     out = tmp_path / "out"
-    results = _load_example().main(["--data-dir", str(tmp_path), "--dataset", "faces", "--quick",
+    results = _load_example().main(["--data-dir", str(tmp_path), "--quick",
                                     "--hidden-channels", "8", "--out-dir", str(out)])
     control, pruned = results["networks"]
     assert results["train_images"] == 16 and results["validation_images"] == 4

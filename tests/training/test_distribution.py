@@ -21,8 +21,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BACKEND = keras.backend.backend()
 needs_engine = pytest.mark.skipif(BACKEND == "torch", reason="Keras has no distribution for the torch backend")
 
-# One AE phase, then one CNN phase, on atl_lenet without dropout (TensorFlow draws a dropout mask per
-# replica, so only a model without dropout can match one device exactly), batch 16 on 64 images.
+# One AE phase, then one CNN phase, batch 16 on 64 images, on atl_lenet's parts without dropout (TensorFlow
+# draws a dropout mask per replica) and with a float latent: the replicas sum gradients in another order than
+# one device, and a rounded latent would turn that float32 noise into a symbol on the other side of a rounding
+# boundary, after which every step differs (seen on another CPU: 3.6e-3 after eight steps).
 PHASES_SCRIPT = """
 import sys, numpy as np, keras
 from keras import ops
@@ -31,14 +33,16 @@ from tests.conftest import tiny_images
 images, labels = tiny_images(64)
 with training.data_parallel(int(sys.argv[1])) as engine:
     keras.utils.set_random_seed(0)
-    model = models.load("atl_lenet", dropout=0.0)
-    for weight in model.encoder.weights:  # a latent spread over many symbols, so every part learns
-        weight.assign(ops.convert_to_numpy(weight) * 4.0)
+    lenet = models.load("atl_lenet", dropout=0.0)
+    model = models.JointModel(encoder=lenet.encoder, decoder=lenet.decoder, classifier=lenet.classifier)
+    initial = [ops.convert_to_numpy(w) for w in model.weights]
     runner = training.PhaseRunner(model, training.TrainingConfig(batch_size=16, verbose=0))
     runner.run(training.Phase("ae", "autoencoder", ("encoder", "decoder")), images, labels)
     runner.run(training.Phase("cnn", "classifier", ("encoder", "classifier")), images, labels)
     replicas = getattr(engine, "num_replicas_in_sync", None) or getattr(engine, "num_model_replicas", 1)
-    np.savez(sys.argv[2], replicas=replicas, *[ops.convert_to_numpy(w) for w in model.weights])
+    trained = [ops.convert_to_numpy(w) for w in model.weights]
+    moved = max(float(np.abs(after - before).max()) for after, before in zip(trained, initial))
+    np.savez(sys.argv[2], replicas=replicas, moved=moved, *trained)
 """
 
 
@@ -59,17 +63,16 @@ def test_two_devices_train_as_one_device_with_the_same_global_batch(tmp_path):
         _run(["-c", PHASES_SCRIPT, str(devices), str(tmp_path / f"{devices}.npz")], tmp_path)
         saved = np.load(tmp_path / f"{devices}.npz")
         assert int(saved["replicas"]) == devices
-        weights[devices] = [saved[key] for key in saved.files if key != "replicas"]
-    moved = max(float(np.abs(a).max()) for a in weights[1])
-    assert moved > 0
+        assert float(saved["moved"]) > 1e-3  # trained: each weight may move by the learning rate a step
+        weights[devices] = [saved[key] for key in saved.files if key not in ("replicas", "moved")]
     # The stated tolerance: the replicas sum their gradients in another order than one device does, which
-    # moves a weight by float32 rounding (~1e-7) per step, more where a latent sits at a rounding boundary.
+    # moves a weight by float32 rounding (~1e-7) per step.
     for one, two in zip(weights[1], weights[2]):
         np.testing.assert_allclose(two, one, atol=1e-4)
 
 
 @needs_engine
-def test_cli_trains_atl_on_two_devices_and_its_file_loads_and_matches_one_device(tiny_data_dir, tmp_path):
+def test_cli_trains_atl_on_two_devices_and_its_file_loads_on_one(tiny_data_dir, tmp_path):
     outputs = {}
     for devices in (1, 2):
         out = tmp_path / f"atl_{devices}.keras"
@@ -82,8 +85,10 @@ def test_cli_trains_atl_on_two_devices_and_its_file_loads_and_matches_one_device
         assert model.zoo["name"] == "atl_lenet" and model.zoo["arguments"]["dropout"] == 0  # --model-args
         outputs[devices] = model.predict(np.linspace(0, 1, 4 * 28 * 28).reshape(4, 28, 28, 1).astype("float32"),
                                          verbose=0)
+    # Near one device's model, not equal to it: atl_lenet rounds its latent, so the replicas' other summation
+    # order can flip a symbol and every later step then differs (equality is the float-latent test above's).
     for key in ("reconstruction", "logits"):
-        np.testing.assert_allclose(outputs[2][key], outputs[1][key], atol=1e-4)
+        np.testing.assert_allclose(outputs[2][key], outputs[1][key], atol=0.1)
 
 
 @pytest.mark.skipif(BACKEND != "torch", reason="the torch backend is the one without a distribution")
