@@ -122,7 +122,7 @@ def train_network(label, units_to_prune, train, validation, args):
     return {
         "network": label,
         "units_pruned": units_to_prune,
-        "active_units": rate.active_units(model),
+        "active_units": model.active_latent_units,
         "live_units": int(live.sum()),
         "latent_shape": list(model.latent_shape),
         "validation_l1": l1,

@@ -101,7 +101,7 @@ def measure(label, model, train, test, args):
     std = np.asarray(model.encoder.predict(data.batches(test.images, batch_size=256), verbose=0)).std(axis=0)
     return {"model": label, "accuracy": evaluate(model, *test)["accuracy"], "curve": curve,
             "robustness": robustness(model, test.images, test.labels, seed=args.seed),
-            "latent_std": std.tolist(), "active_units": rate.active_units(model)}
+            "latent_std": std.tolist(), "active_units": model.active_latent_units}
 
 
 def screen(args, train, num_classes, config):

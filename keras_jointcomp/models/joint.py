@@ -19,6 +19,8 @@ the single-task networks) scales integer inputs to float32 / 255 and passes floa
 same outputs. The scaling is code in `call`, not a layer, so models saved before it load unchanged.
 """
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
@@ -250,9 +252,17 @@ class JointModel(ImageNetwork):
         return 32 if bits is None else bits
 
     @property
+    def active_latent_units(self):
+        """Latent entries that cross the link: all of them, unless a `LatentMask` closing the encoder (pruning,
+        truncation) switched some off for good."""
+        last = self.encoder.layers[-1] if hasattr(self.encoder, "layers") else None
+        active = getattr(last, "active_units", None)
+        return math.prod(self.latent_shape) if active is None else active
+
+    @property
     def bytes_per_image(self):
-        """Fixed-length bytes of one image's latent."""
-        return metrics.bytes_per_image(self.latent_shape, self.bits_per_element)
+        """Fixed-length bytes of one image's latent: its active entries at `bits_per_element` each."""
+        return metrics.bytes_per_image((self.active_latent_units,), self.bits_per_element)
 
     @property
     def compression_ratio(self):

@@ -22,12 +22,11 @@ from keras_jointcomp.rate.entropy_quantization import (
     rate_accuracy_curve,
     with_entropy_quantizer,
 )
-from keras_jointcomp.rate.truncation import active_units, truncate_latent, with_latent_mask
+from keras_jointcomp.rate.truncation import truncate_latent, with_latent_mask
 
 __all__ = [
     "MIN_ENTROPY_BITS",
     "ROWS",
-    "active_units",
     "curve_row",
     "empirical_entropy_bits",
     "entropy_steps",

@@ -33,9 +33,3 @@ def truncate_latent(model, keep):
     mask = np.zeros(size, "float32")
     mask[:keep] = 1.0
     return with_latent_mask(model, mask, name=f"{model.name}_truncated_{keep}")
-
-
-def active_units(model):
-    """Latent entries that cross the link: all of them, unless a mask switched some off."""
-    last = model.encoder.layers[-1] if hasattr(model.encoder, "layers") else None
-    return last.active_units if isinstance(last, LatentMask) else math.prod(model.latent_shape)

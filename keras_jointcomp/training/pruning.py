@@ -24,9 +24,10 @@ prune them at no cost and leave the measure untested.) Dead units still cross th
 Of the chosen pair, the unit with the smaller activations (root mean square, before normalisation) is
 removed; on a tie, the one with the higher index. Removal is the unit's entry of the model's `LatentMask`
 set to 0 in place, so the caller's model object is the pruned model, the pruned units are exactly zero in
-the latent, the mask is saved with the model, and `rate.active_units` counts only the kept units. The model
-must already end its encoder with a `LatentMask` (``faces_conv_ae`` does; for another model use
-``rate.with_latent_mask(model, np.ones(model.latent_shape))`` once, before training).
+the latent, the mask is saved with the model, and `JointModel.active_latent_units` (and so its
+`bytes_per_image`) counts only the kept units. The model must already end its encoder with a `LatentMask`
+(``faces_conv_ae`` does; for another model use ``rate.with_latent_mask(model, np.ones(model.latent_shape))``
+once, before training).
 
 Unit indices are positions in the flattened latent (C order: for a 2 x 2 x 32 latent, unit
 ``(row * 2 + column) * 32 + channel``).
@@ -37,7 +38,6 @@ from keras import ops
 
 from keras_jointcomp.data import batches
 from keras_jointcomp.layers import LatentMask
-from keras_jointcomp.rate.truncation import active_units
 from keras_jointcomp.training.phases import Phase, PhaseRunner, targets_for
 
 NORMALISATIONS = ("none", "range", "centred")
@@ -201,7 +201,7 @@ def distinctiveness_pruning(model, train, epochs, config, validation=None, callb
             pruned.append(runner.recorded(f"pruning after epoch {stop}", lambda: _prune(
                 model, network, runner.latents(images), validation_data, stop, normalisation, complementary)))
     return [{"phase": phase.name, "epoch": list(range(1, epochs + 1)), **history, "pruned": pruned,
-             "active_units": active_units(model)}]
+             "active_units": model.active_latent_units}]
 
 
 def _prune(model, network, latents, validation_data, epoch, normalisation, complementary):

@@ -18,10 +18,11 @@ def test_truncation_zeroes_the_last_entries_and_shares_the_weights():
     full, cut = ops.convert_to_numpy(model.encode(images)), ops.convert_to_numpy(truncated.encode(images))
     np.testing.assert_allclose(cut[:, :3], full[:, :3], atol=1e-6)
     assert not cut[:, 3:].any()
-    assert rate.active_units(truncated) == 3 and rate.active_units(model) == 8
+    assert truncated.active_latent_units == 3 and model.active_latent_units == 8
+    assert truncated.bytes_per_image == 3 * 4 and model.bytes_per_image == 8 * 4  # float32 entries sent
     assert truncated.classifier is model.classifier and truncated.side_branch is model.side_branch
     again = rate.truncate_latent(truncated, 2)  # replaces the mask instead of stacking another
-    assert rate.active_units(again) == 2 and len(again.encoder.layers) == 2
+    assert again.active_latent_units == 2 and len(again.encoder.layers) == 2
 
 
 def test_a_truncated_model_fine_tunes_and_reloads_with_its_mask(tmp_path):
@@ -29,9 +30,9 @@ def test_a_truncated_model_fine_tunes_and_reloads_with_its_mask(tmp_path):
     images, labels = tiny_images(16, (32, 32, 3), num_classes=4)
     config = training.TrainingConfig(batch_size=8, verbose=0)
     training.get_recipe("ce-t")(truncated, (images, labels), 1, config)
-    assert rate.active_units(truncated) == 4  # training leaves the mask alone
+    assert truncated.active_latent_units == 4  # training leaves the mask alone
     restored = models.load_model(models.save_model(truncated, tmp_path / "t.keras"))
-    assert rate.active_units(restored) == 4
+    assert restored.active_latent_units == 4
     x = images.astype("float32") / 255
     np.testing.assert_allclose(ops.convert_to_numpy(restored.predict(x, verbose=0)["logits"]),
                                ops.convert_to_numpy(truncated.predict(x, verbose=0)["logits"]), atol=1e-5)

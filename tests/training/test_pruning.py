@@ -62,7 +62,7 @@ def test_prune_least_distinct_switches_off_one_of_two_identical_units_in_place()
     assert record["unit"] in (7, 9) and {record["unit"], record["partner"]} == {7, 9}
     assert record["angle"] == pytest.approx(0.0, abs=1e-4) and record["active_units"] == 127
     assert record["dead_units"] == 0
-    assert rate.active_units(model) == 127 and not pruning.active_mask(model)[record["unit"]]
+    assert model.active_latent_units == 127 and not pruning.active_mask(model)[record["unit"]]
     with pytest.raises(ValueError, match="already pruned"):
         pruning.remove_unit(model, record["unit"])
 
@@ -93,7 +93,7 @@ def test_recipe_prunes_the_requested_units_at_the_right_epochs():
     assert all(0 <= entry["angle"] <= 90 and np.isfinite(entry["val_loss_after_pruning"])
                for entry in record["pruned"])
     units = [entry["unit"] for entry in record["pruned"]]
-    assert len(set(units)) == 3 and record["active_units"] == rate.active_units(model) == 125
+    assert len(set(units)) == 3 and record["active_units"] == model.active_latent_units == 125
     mask = ops.convert_to_numpy(model.encoder.layers[-1].mask).reshape(-1)  # kept through the later fits
     assert mask.sum() == 125 and (mask[units] == 0).all()
     latent = ops.convert_to_numpy(model.encode(images[:4].astype("float32") / 255)).reshape(4, -1)
