@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from tests.scripts import load_script
 
 
@@ -26,6 +28,9 @@ def test_quick_run_screens_trains_three_methods_and_writes_curves(tiny_data_dir,
     assert json.loads(capsys.readouterr().out)["latent_dim"] in (4, 8)
 
 
+# The airbench models train from the CLI in the default suite (tests/cli/test_zoo_sweep.py); this whole
+# example run on them is the heavier check (about 1.2 minutes a backend on 2 cores).
+@pytest.mark.slow
 def test_fast_run_trains_the_airbench_model_with_airbench_settings(tiny_data_dir, tmp_path, capsys):
     out = tmp_path / "out"
     outcome = _load_example().main(["--fast", "--quick", "--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir),

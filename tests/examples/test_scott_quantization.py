@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from tests.scripts import load_script
 
@@ -24,6 +25,9 @@ def test_quick_run_writes_rows_tables_and_histograms(tiny_data_dir, tmp_path, ca
     assert json.loads(capsys.readouterr().out)[0]["study"] == [98.775, 97.47, 93.66]
 
 
+# The airbench models train from the CLI in the default suite (tests/cli/test_zoo_sweep.py); this whole
+# example run on them is the heavier check (about 1.2 minutes a backend on 2 cores).
+@pytest.mark.slow
 def test_fast_run_trains_colour_planes_on_airbench_encoders(tiny_data_dir, tmp_path, capsys):
     out = tmp_path / "out"
     rows = _load_example().main(["--mnist", "none", "--cifar", "tiny_rgb", "--data-dir", str(tiny_data_dir),
