@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from keras import layers, ops
 
-from keras_jointcomp import data, models, rate, training
+from keras_jointcomp import data, models, training
 from keras_jointcomp.layers import LatentMask
 from keras_jointcomp.layers.mean_image import RemoveMeanImage, RestoreMeanImage
 from keras_jointcomp.models.faces_conv_ae import MeanCentredJointModel
@@ -24,7 +24,7 @@ def _scaling_model(scale, momentum=0.99, shape=(4, 4, 1)):
 def test_the_study_architecture_has_a_128_value_latent_and_no_classifier():
     model = models.load("faces_conv_ae")
     assert "faces_conv_ae" in models.available()
-    assert model.latent_shape == (2, 2, 32) and rate.active_units(model) == 128
+    assert model.latent_shape == (2, 2, 32) and model.active_latent_units == 128
     assert set(model.parts) == {"encoder", "decoder"} and model.num_classes is None
     assert isinstance(model.encoder.layers[-1], LatentMask)
     assert model.decoder.output_shape == (None, 30, 32, 1)
@@ -100,7 +100,7 @@ def test_keras_round_trip_keeps_the_mask_and_the_stored_mean(tmp_path):
     path = models.save_model(model, tmp_path / "faces.keras")
     loaded = models.load_model(path)
     assert isinstance(loaded, MeanCentredJointModel) and loaded.mean_momentum == 0.9
-    assert rate.active_units(loaded) == 126
+    assert loaded.active_latent_units == 126 and loaded.bytes_per_image == 126 * 4  # float32 entries kept
     mask = _numpy(loaded.encoder.layers[-1].mask).reshape(-1)
     assert mask[5] == 0 and mask[77] == 0 and mask.sum() == 126
     np.testing.assert_allclose(loaded.mean_image, model.mean_image)
