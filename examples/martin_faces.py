@@ -38,7 +38,7 @@ import time
 import keras
 import numpy as np
 
-from keras_jointcomp import data, files, models, rate, training
+from keras_jointcomp import data, files, models, training
 from keras_jointcomp.plots import save_reconstruction_grid
 
 STUDY = {"control": 0.0273, "pruned": 0.0287, "units_pruned": 12, "units": 128}
