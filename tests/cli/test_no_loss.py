@@ -76,6 +76,7 @@ def test_decompress_replaces_an_older_folder_whole(model_file, tiny_data_dir, tm
     assert "image_00099.png" not in os.listdir(decoded) and len(os.listdir(decoded)) == 17  # 16 + labels.json
 
 
+@pytest.mark.one_backend("tensorflow")
 def test_fit_entropy_killed_at_random_moments_keeps_a_loadable_model(model_file, tiny_data_dir, tmp_path):
     """SIGKILL at random times during `fit-entropy --overwrite` of the model file itself: the file is always
     the old model or the new one, a complete zip."""

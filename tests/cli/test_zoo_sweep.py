@@ -92,6 +92,7 @@ def _train_and_evaluate(name, method, tmp_path, capsys):
         assert np.isfinite(report["psnr_db"])
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("name,method", sorted(COVERED))
 def test_model_trains_by_method_from_the_cli(name, method, tmp_path, capsys):
     _train_and_evaluate(name, method, tmp_path, capsys)

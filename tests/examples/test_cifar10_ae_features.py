@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from tests.scripts import load_script
 
@@ -11,6 +12,7 @@ def _load_example():
     return load_script("examples/cifar10_ae_features.py")
 
 
+@pytest.mark.one_backend("tensorflow")
 def test_quick_run_reports_both_methods_beside_the_study(tiny_data_dir, tmp_path, capsys):
     out = tmp_path / "out"
     result = _load_example().main(["--quick", "--dataset", "tiny_rgb", "--anomalies", "tiny", "--data-dir",
@@ -44,6 +46,7 @@ def test_other_data_sets_are_shaped_like_the_model_inputs():
     assert example.as_model_inputs(np.zeros((1, 40, 36, 3), np.uint8), (32, 32, 3)).shape == (1, 32, 32, 3)
 
 
+@pytest.mark.one_backend("jax")
 def test_fast_run_uses_the_airbench_classifier_and_a_schedule(tiny_data_dir, tmp_path, capsys):
     out = tmp_path / "out"
     result = _load_example().main(["--fast", "--quick", "--dataset", "tiny_rgb", "--anomalies", "none",

@@ -2,6 +2,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 
 from tests.scripts import load_script
 
@@ -10,6 +11,7 @@ def _load_example():
     return load_script("examples/forna_atl.py")
 
 
+@pytest.mark.one_backend("torch")
 def test_quick_reproduction_writes_tables_and_pictures(tiny_data_dir, tmp_path, capsys):
     shutil.copy(tiny_data_dir / "tiny.npz", tiny_data_dir / "tiny2.npz")
     out = tmp_path / "out"

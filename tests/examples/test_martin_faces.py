@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from tests.scripts import load_script
 
@@ -18,6 +19,7 @@ def _write_faces(directory, n=20):
              x_test=images[:0], y_test=person[:0])
 
 
+@pytest.mark.one_backend("jax")
 def test_quick_run_writes_results_curves_and_faces(tmp_path, capsys):
     _write_faces(tmp_path)
     out = tmp_path / "out"

@@ -9,6 +9,7 @@ def _load_example():
     return load_script("examples/qi_ldr.py")
 
 
+@pytest.mark.one_backend("torch")
 def test_quick_run_screens_trains_three_methods_and_writes_curves(tiny_data_dir, tmp_path, capsys):
     out = tmp_path / "out"
     outcome = _load_example().main(["--quick", "--dataset", "tiny_rgb", "--data-dir", str(tiny_data_dir),

@@ -10,6 +10,7 @@ def _load_example():
     return load_script("examples/scott_quantization.py")
 
 
+@pytest.mark.one_backend("tensorflow")
 def test_quick_run_writes_rows_tables_and_histograms(tiny_data_dir, tmp_path, capsys):
     out = tmp_path / "out"
     rows = _load_example().main(["--mnist", "tiny", "--cifar", "tiny_rgb", "--data-dir", str(tiny_data_dir),

@@ -91,6 +91,7 @@ def test_truncated_archive_is_reported_as_a_model_file_error(tmp_path):
 ZOO_SCRIPT = os.path.join(os.path.dirname(__file__), "reload_zoo_in_backend.py")
 
 
+@pytest.mark.one_backend("jax")
 def test_every_zoo_model_builds_calls_saves_and_reloads_on_every_backend(tmp_path):
     """Each registered model, at its default size: built, called on uint8 images, saved, reloaded here and
     under the two other backends, with the same outputs."""

@@ -118,6 +118,7 @@ def test_a_shipped_preset_loads_offline_with_the_outputs_it_was_made_with(name, 
                                    err_msg=f"{name}: {output} differs from the backend that made it")
 
 
+@pytest.mark.one_backend
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", sorted(SHIPPED))
 def test_a_shipped_preset_measures_its_metadata_numbers_on_the_real_test_set(name):

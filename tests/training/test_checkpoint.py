@@ -122,6 +122,7 @@ def _train_command(data_dir, out, checkpoint, *extra):
             "--out", str(out), "--checkpoint-dir", str(checkpoint), *extra]
 
 
+@pytest.mark.one_backend("torch")
 def test_kill_9_then_resume_from_the_command_line(tiny_data_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": REPO}
     checkpoint, out = tmp_path / "checkpoint", tmp_path / "model.keras"
