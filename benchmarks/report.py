@@ -13,8 +13,23 @@ RESULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def machine():
-    """A one-line description of this machine."""
-    return f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()} {platform.release()}"
+    """A one-line description of this machine, with its processor and widest vector extension where Linux
+    tells them: machines of the same kind have differed between sessions, and the engines' convolution
+    kernels depend on the extension."""
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores{_processor()}, {platform.system()} {platform.release()}"
+
+
+def _processor(cpuinfo="/proc/cpuinfo"):
+    try:
+        with open(cpuinfo) as file:
+            fields = dict(line.split(":", 1) for line in file if ":" in line)
+    except OSError:
+        return ""
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    flags = set(fields.get("flags", "").split())
+    vector = "AVX-512" if "avx512f" in flags else "AVX2, no AVX-512" if "avx2" in flags else None
+    described = ", ".join(part for part in (fields.get("model name"), vector) if part)
+    return f" ({described})" if described else ""
 
 
 def write_section(name, body, path=RESULTS):

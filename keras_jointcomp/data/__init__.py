@@ -24,7 +24,7 @@ from keras_jointcomp.data.preprocessing import (
 # The input checks and the pipeline import Keras: loaded on first use.
 __getattr__, __dir__ = attach(globals(), {
     **{name: ".checks" for name in ("ImageInputError", "as_uint8", "check_images", "check_labels")},
-    **{name: ".pipeline" for name in ("ArrayBatches", "ImageBatches", "batches", "predict")},
+    **{name: ".pipeline" for name in ("ArrayBatches", "ImageBatches", "batches", "feeding_defaults", "predict")},
 })
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "as_uint8",
     "available",
     "batches",
+    "feeding_defaults",
     "predict",
     "check_images",
     "check_labels",

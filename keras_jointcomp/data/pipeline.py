@@ -39,13 +39,14 @@ class ImageBatches(keras.utils.PyDataset):
     seeded by (seed, epoch, batch index), and must return a uint8 array with B images; its output is
     then scaled to [0, 1]. Seeding per batch keeps results reproducible even with several workers.
 
-    Extra keyword arguments (`workers`, `use_multiprocessing`, `max_queue_size`) go to `PyDataset`.
+    Extra keyword arguments (`workers`, `use_multiprocessing`, `max_queue_size`) go to `PyDataset`, over
+    `feeding_defaults()`.
     """
 
     def __init__(
         self, images, labels=None, batch_size=32, shuffle=False, seed=None, transform=None, **kwargs
     ):
-        super().__init__(**kwargs)
+        super().__init__(**{**feeding_defaults(), **kwargs})
         self.images = as_uint8(images)
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -111,7 +112,7 @@ class ArrayBatches(keras.utils.PyDataset):
     batches an uninterrupted one would have."""
 
     def __init__(self, inputs, targets, batch_size, shuffle=False, seed=0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{**feeding_defaults(), **kwargs})
         self.inputs, self.targets = inputs, targets
         self.batch_size, self.shuffle, self.seed = int(batch_size), shuffle, int(seed)
         self.replicas = replicas()
@@ -133,6 +134,19 @@ class ArrayBatches(keras.utils.PyDataset):
         count = len(self.inputs)
         self.order = (np.random.default_rng([self.seed, self.epoch]).permutation(count) if self.shuffle
                       else np.arange(count))
+
+
+def feeding_defaults():
+    """The `PyDataset` settings (workers) every data set of the package starts from on this backend.
+
+    TensorFlow gets two worker threads. Keras feeds a one-worker PyDataset (or arrays) to TensorFlow through
+    a tf.data pipeline with autotuning on, and destroying that pipeline when a fit ends waits for the
+    autotuner's thread: 2-2.5 s after about half of all fits on this machine, whatever the model
+    (docs/results.md, "Where an ATL phase's time goes"). With more than one worker Keras reads the batches
+    through its own ordered thread pool and turns tf.data's autotuning off; the batches and their order stay
+    the same (every batch is drawn from (seed, epoch, index)). JAX and PyTorch keep one worker: there Keras'
+    thread pool would start a fit one data-set epoch earlier than one worker does, and nothing stalls."""
+    return {"workers": 2} if keras.backend.backend() == "tensorflow" else {}
 
 
 def replicas():

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from keras_jointcomp import augment
+from keras_jointcomp.data.pipeline import feeding_defaults
 from keras_jointcomp.data.preprocessing import to_float
 from keras_jointcomp.losses import MCR2
 from keras_jointcomp.training.phases import Phase, PhaseRunner
@@ -28,7 +29,7 @@ class ViewBatches(keras.utils.PyDataset):
     source image within the batch as the target: the self-supervised partition of the LDR-SSL loss."""
 
     def __init__(self, images, images_per_batch, views, transform, seed, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{**feeding_defaults(), **kwargs})
         self.images = np.asarray(images)
         self.images_per_batch = int(images_per_batch)
         self.views = int(views)

@@ -155,3 +155,29 @@ def test_fit_autoencoder_with_images_as_target():
     dataset = data.batches(images, {"reconstruction": "images", "logits": labels}, batch_size=4, shuffle=True)
     history = model.fit(dataset, epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+def test_the_backends_feeding_defaults_give_a_fit_and_a_predict_exactly_what_one_worker_does():
+    """TensorFlow's data sets read through two threads (`data.feeding_defaults`, which avoids tf.data's
+    autotuner); the batches, their order and so the trained weights must not change. (Under JAX and PyTorch
+    Keras' thread pool would start the epochs one data-set epoch earlier, so they keep one worker.)"""
+    images, labels = toy(num_examples=40)
+
+    def flip_half(batch, rng):
+        return batch[:, :, ::-1] if rng.random() < 0.5 else batch
+
+    def trained(**workers):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
+        model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        train = data.ImageBatches(images, labels, 8, shuffle=True, seed=3, transform=flip_half, **workers)
+        model.fit(train, epochs=3, verbose=0, shuffle=False)
+        outputs = model.predict(data.ImageBatches(images, batch_size=8, **workers), verbose=0)
+        return [keras.ops.convert_to_numpy(w) for w in model.weights], outputs
+
+    (one_worker, outputs), (defaults, default_outputs) = trained(workers=1), trained()
+    for a, b in zip(one_worker + [outputs], defaults + [default_outputs]):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    expected = {"workers": 2} if keras.backend.backend() == "tensorflow" else {}
+    assert data.feeding_defaults() == expected
+    assert data.batches(images).workers == expected.get("workers", 1)
