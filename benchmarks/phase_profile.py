@@ -49,6 +49,7 @@ def profile(images_count, batch_size):
         def on_train_batch_end(self, batch, logs=None):
             self.steps.append(time.perf_counter() - self.started)
 
+    traces = count_train_step_calls(keras)
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (images_count, 28, 28, 1), dtype=np.uint8)
     labels = rng.integers(0, 10, images_count)
@@ -59,19 +60,21 @@ def profile(images_count, batch_size):
     for _ in range(2):
         for key, phase in phases.items():
             timer = StepTimer()
+            traced_before = traces["calls"]
             start = time.perf_counter()
             runner.run(phase, images, labels, callbacks=[timer])
             whole = time.perf_counter() - start
             steps = np.array(timer.steps)
             result["phases"][key] = {"whole_s": whole, "steps_s": float(steps.sum()), "first_step_s": float(steps[0]),
                                      "median_step_ms": float(1000 * np.median(steps)),
-                                     "rest_s": whole - float(steps.sum())}
+                                     "rest_s": whole - float(steps.sum()),
+                                     "traces": None if result["backend"] == "torch" else traces["calls"] - traced_before}
     data = batches(images, "images", batch_size, shuffle=True, seed=1)
     start = time.perf_counter()
     for index in range(len(data)):
         data[index]
     result["pipeline_alone_s"] = time.perf_counter() - start
-    autoencoder = runner.network("autoencoder")
+    autoencoder = runner.compile(phases["ae"])  # the AE phase's trainable parts again (the last phase froze some)
     floats = images.astype("float32") / 255.0
     autoencoder.fit(floats, floats, batch_size=batch_size, epochs=1, verbose=0)  # compile for arrays
     start = time.perf_counter()
@@ -83,18 +86,35 @@ def profile(images_count, batch_size):
     return result
 
 
+def count_train_step_calls(keras):
+    """Count Python calls of every model's ``train_step``: under TensorFlow and JAX Keras calls it only to
+    trace (compile) the step, so the count is the number of traces; PyTorch runs it eagerly every step."""
+    counter = {"calls": 0}
+    original = keras.Model.train_step
+
+    def counted(self, *args, **kwargs):
+        counter["calls"] += 1
+        return original(self, *args, **kwargs)
+
+    keras.Model.train_step = counted
+    return counter
+
+
 def table(results, args):
     """The Markdown section."""
     lines = ["## Where an ATL phase's time goes (atl_lenet, per backend)", "",
              f"Command: `{' '.join(['python benchmarks/phase_profile.py', *args.argv])}`. {args.images:,} random "
              f"images, batch {args.batch_size}, the second of two passes over the four phases (compiled steps "
              "reused). Steps: the sum of the train steps (each fetching its batch); rest: the phase's time "
-             "outside them (the frozen compressor's latents, optimizer restart, fit's set-up).", "",
-             "| backend | phase | whole s | steps s | first step s | median step ms | rest s |", "|---|---|---|---|---|---|---|"]
+             "outside them (the frozen compressor's latents, optimizer restart, fit's set-up); traces: times the "
+             "train step was traced in the phase (PyTorch runs eagerly: -).", "",
+             "| backend | phase | whole s | steps s | first step s | median step ms | rest s | traces |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         for key, phase in r["phases"].items():
             lines.append(f"| {r['backend']} | {key} | {phase['whole_s']:.2f} | {phase['steps_s']:.2f} "
-                         f"| {phase['first_step_s']:.2f} | {phase['median_step_ms']:.1f} | {phase['rest_s']:.2f} |")
+                         f"| {phase['first_step_s']:.2f} | {phase['median_step_ms']:.1f} | {phase['rest_s']:.2f} "
+                         f"| {'-' if phase['traces'] is None else phase['traces']} |")
     lines += ["", "| backend | PyDataset alone, one epoch s | AE epoch from the PyDataset s | AE epoch from arrays s "
                   "| latents of all images s |", "|---|---|---|---|---|"]
     for r in results:
