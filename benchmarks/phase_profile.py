@@ -15,6 +15,7 @@ adapter) against the same epoch from the package's PyDataset.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -49,7 +50,6 @@ def profile(images_count, batch_size):
         def on_train_batch_end(self, batch, logs=None):
             self.steps.append(time.perf_counter() - self.started)
 
-    traces = count_train_step_calls(keras)
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (images_count, 28, 28, 1), dtype=np.uint8)
     labels = rng.integers(0, 10, images_count)
@@ -57,18 +57,19 @@ def profile(images_count, batch_size):
     runner = training.PhaseRunner(models.load("atl_lenet"), training.TrainingConfig(batch_size=batch_size, verbose=0))
     phases = {key: training.Phase(key, network, trainable) for key, network, trainable in PHASES}
     result = {"backend": keras.backend.backend(), "images": images_count, "phases": {}}
-    for _ in range(2):
-        for key, phase in phases.items():
-            timer = StepTimer()
-            traced_before = traces["calls"]
-            start = time.perf_counter()
-            runner.run(phase, images, labels, callbacks=[timer])
-            whole = time.perf_counter() - start
-            steps = np.array(timer.steps)
-            result["phases"][key] = {"whole_s": whole, "steps_s": float(steps.sum()), "first_step_s": float(steps[0]),
-                                     "median_step_ms": float(1000 * np.median(steps)),
-                                     "rest_s": whole - float(steps.sum()),
-                                     "traces": None if result["backend"] == "torch" else traces["calls"] - traced_before}
+    with counting_train_steps(keras) as traces:
+        for _ in range(2):
+            for key, phase in phases.items():
+                timer = StepTimer()
+                traced_before = traces["calls"]
+                start = time.perf_counter()
+                runner.run(phase, images, labels, callbacks=[timer])
+                whole = time.perf_counter() - start
+                steps = np.array(timer.steps)
+                result["phases"][key] = {
+                    "whole_s": whole, "steps_s": float(steps.sum()), "first_step_s": float(steps[0]),
+                    "median_step_ms": float(1000 * np.median(steps)), "rest_s": whole - float(steps.sum()),
+                    "traces": None if result["backend"] == "torch" else traces["calls"] - traced_before}
     data = batches(images, "images", batch_size, shuffle=True, seed=1)
     start = time.perf_counter()
     for index in range(len(data)):
@@ -86,10 +87,13 @@ def profile(images_count, batch_size):
     return result
 
 
-def count_train_step_calls(keras):
-    """Count Python calls of every model's ``train_step``: under TensorFlow and JAX Keras calls it only to
-    trace (compile) the step, so the count is the number of traces; PyTorch runs it eagerly every step."""
+@contextlib.contextmanager
+def counting_train_steps(keras):
+    """Count Python calls of every model's ``train_step`` inside the block: under TensorFlow and JAX Keras
+    calls it only to trace (compile) the step, so the count is the number of traces; PyTorch runs it
+    eagerly every step."""
     counter = {"calls": 0}
+    own = keras.Model.__dict__.get("train_step")  # None: inherited from the backend's trainer
     original = keras.Model.train_step
 
     def counted(self, *args, **kwargs):
@@ -97,7 +101,13 @@ def count_train_step_calls(keras):
         return original(self, *args, **kwargs)
 
     keras.Model.train_step = counted
-    return counter
+    try:
+        yield counter
+    finally:
+        if own is None:
+            del keras.Model.train_step
+        else:
+            keras.Model.train_step = own
 
 
 def table(results, args):

@@ -141,8 +141,8 @@ def feeding_defaults():
 
     TensorFlow gets two worker threads. Keras feeds a one-worker PyDataset (or arrays) to TensorFlow through
     a tf.data pipeline with autotuning on, and destroying that pipeline when a fit ends waits for the
-    autotuner's thread: 2-2.5 s after about half of all fits on this machine, whatever the model
-    (docs/results.md, "Where an ATL phase's time goes"). With more than one worker Keras reads the batches
+    autotuner's thread: up to 2 s after about half of all fits, whatever the model (docs/results.md,
+    "TensorFlow: the end of a fit, outside the package"). With more than one worker Keras reads the batches
     through its own ordered thread pool and turns tf.data's autotuning off; the batches and their order stay
     the same (every batch is drawn from (seed, epoch, index)). JAX and PyTorch keep one worker: there Keras'
     thread pool would start a fit one data-set epoch earlier than one worker does, and nothing stalls."""

@@ -1,5 +1,6 @@
 """benchmarks/phase_profile.py on tiny sizes under the current backend."""
 
+import keras
 import pytest
 
 from tests.scripts import load_script
@@ -15,6 +16,7 @@ def test_every_phase_splits_into_steps_and_the_rest_and_the_table_shows_them():
         # The second pass reuses every compiled step: nothing is traced again (PyTorch runs eagerly).
         assert phase["traces"] == (None if result["backend"] == "torch" else 0)
         assert phase["rest_s"] == pytest.approx(phase["whole_s"] - phase["steps_s"])
+    assert "train_step" not in keras.Model.__dict__  # the trace counter is gone again
     assert min(result["pipeline_alone_s"], result["ae_epoch_from_arrays_s"], result["latents_s"]) > 0
     args = phase_profile.parse(["--images", "256", "--no-write"])
     text = phase_profile.table([result], args)
