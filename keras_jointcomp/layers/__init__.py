@@ -1,6 +1,8 @@
 """Custom layers: quantizers (rounding, binary, learned entropy bottleneck), GDN, bit-encoder output stages,
-image split / merge, latent masks, batch-mean removal and airbench's patch whitening."""
+image split / merge, latent masks, batch-mean removal, airbench's patch whitening, and Keras' batch norm on
+PyTorch's fused kernel."""
 
+from keras_jointcomp.layers.batch_norm import BatchNormalization
 from keras_jointcomp.layers.bits import BinaryQuantizer, ReSigmoid
 from keras_jointcomp.layers.clip import StraightThroughClip
 from keras_jointcomp.layers.entropy_bottleneck import EntropyBottleneck
@@ -12,6 +14,7 @@ from keras_jointcomp.layers.quantizers import EntropyStepQuantizer, RoundingQuan
 from keras_jointcomp.layers.whitening import PatchWhitening, adapt_whitening
 
 __all__ = [
+    "BatchNormalization",
     "BinaryQuantizer",
     "EntropyBottleneck",
     "EntropyStepQuantizer",

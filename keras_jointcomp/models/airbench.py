@@ -25,7 +25,7 @@ import keras
 from keras import layers
 
 from keras_jointcomp.initializers import PartialIdentity
-from keras_jointcomp.layers import PatchWhitening
+from keras_jointcomp.layers import BatchNormalization, PatchWhitening
 from keras_jointcomp.models.joint import JointModel
 
 AIRBENCH93_WIDTHS = (64, 128, 128)
@@ -36,7 +36,7 @@ LOGIT_SCALE = 1.0 / 9.0
 
 def norm(momentum=BN_MOMENTUM):
     """airbench's batch norm: an offset, no scale."""
-    return layers.BatchNormalization(momentum=momentum, epsilon=1e-5, scale=False)
+    return BatchNormalization(momentum=momentum, epsilon=1e-5, scale=False)
 
 
 def conv(filters, identity_init=True):

@@ -31,6 +31,7 @@ import math
 import keras
 from keras import layers
 
+from keras_jointcomp.layers import BatchNormalization
 from keras_jointcomp.models.joint import JointModel
 
 
@@ -50,7 +51,7 @@ def _conv(filters, bn_momentum, transpose=False, strides=1):
     if bn_momentum is None:
         return [conv(filters, 3, strides=strides, padding="same", activation="relu")]
     return [conv(filters, 3, strides=strides, padding="same", use_bias=False),
-            layers.BatchNormalization(momentum=bn_momentum), layers.ReLU()]
+            BatchNormalization(momentum=bn_momentum), layers.ReLU()]
 
 
 # --- VGG-style convolutional autoencoder -------------------------------------------------------------------
@@ -124,7 +125,7 @@ def mlp_encoder(input_shape, features=768):
     batch-normalised features)."""
     return keras.Sequential([keras.Input(shape=input_shape), layers.Flatten(),
                              layers.Dense(features, activation="relu", name="features"),
-                             layers.BatchNormalization(momentum=BN_MOMENTUM)], name="encoder")
+                             BatchNormalization(momentum=BN_MOMENTUM)], name="encoder")
 
 
 def mlp_decoder(features, output_shape):

@@ -6,13 +6,15 @@ statistics of a short run lag far behind the batch statistics and inference accu
 
 from keras import layers
 
+from keras_jointcomp.layers import BatchNormalization
+
 BLOCKS = {10: (1, 1, 1, 1), 18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
 STAGE_FILTERS = (64, 128, 256, 512)
 
 
 def batch_norm():
     """Batch normalisation with PyTorch's default momentum."""
-    return layers.BatchNormalization(momentum=0.9)
+    return BatchNormalization(momentum=0.9)
 
 
 def scaled(filters, width):
