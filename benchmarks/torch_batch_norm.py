@@ -1,4 +1,4 @@
-"""Is Keras' PyTorch backend the cause? cifar_conv_ae's autoencoder in plain Keras against plain PyTorch.
+"""Is Keras' PyTorch backend the cause? cifar_conv_ae's autoencoder in Keras against plain PyTorch.
 
     python benchmarks/torch_batch_norm.py              # writes docs/results.md
     python benchmarks/torch_batch_norm.py --no-write
@@ -12,8 +12,9 @@ Keras' PyTorch backend:
 - plain Keras: the layers as a `keras.Sequential`, `train_on_batch` (Adam, MSE);
 - plain PyTorch: `torch_peer.cifar_conv_ae`'s compressor and decompressor, one hand-written Adam step;
 
-each with the batch norms and without them (the same network with the batch norms left out), so that the
-gap's share that Keras' batch norm carries shows. Keras computes a batch norm on PyTorch from
+with Keras' batch norm, with the package's `layers.BatchNormalization` (the same layer on PyTorch's fused
+kernel, which the zoo's builders use) and without batch norms (the same network with them left out), so
+that the gap's share that Keras' batch norm carries shows. Keras computes a batch norm on PyTorch from
 ``keras.ops`` (mean and variance by reductions, then element-wise arithmetic, each its own kernel and its
 own backward); PyTorch's `nn.BatchNorm2d` is one fused kernel forward and one backward.
 """
@@ -41,15 +42,24 @@ def _best_ms(step, repeats):
     return 1000 * min(times)
 
 
-def keras_autoencoder(batch_norm):
-    """cifar_conv_ae's encoder and decoder as plain Keras layers (the zoo's defaults: 32 and 64 filters)."""
+NORMS = ("keras", "fused", "none")
+"""Batch norms of the Keras network: Keras' own, the package's `layers.BatchNormalization`, or none."""
+
+
+def keras_autoencoder(norm):
+    """cifar_conv_ae's encoder and decoder as Keras layers (the zoo's defaults: 32 and 64 filters), with
+    batch norm ``norm`` (one of `NORMS`)."""
     import keras
     from keras import layers
+
+    from keras_jointcomp.layers import BatchNormalization
+
+    batch_norm = {"keras": layers.BatchNormalization, "fused": BatchNormalization}.get(norm)
 
     def block(filters, transpose=False):
         conv = (layers.Conv2DTranspose(filters, 3, strides=2, padding="same", use_bias=False) if transpose
                 else layers.Conv2D(filters, 3, padding="same", use_bias=False))
-        return [conv, *([layers.BatchNormalization(momentum=0.9)] if batch_norm else []), layers.ReLU()]
+        return [conv, *([batch_norm(momentum=0.9)] if batch_norm else []), layers.ReLU()]
 
     return keras.Sequential([
         keras.Input((SIDE, SIDE, CHANNELS)),
@@ -77,8 +87,9 @@ def step_times(batch, repeats):
         raise RuntimeError("torch_batch_norm.py measures Keras' PyTorch backend: run it with KERAS_BACKEND=torch")
     images = np.random.default_rng(0).random((batch, SIDE, SIDE, CHANNELS), dtype="float32")
     rows = []
-    for batch_norm in (True, False):
-        model = keras_autoencoder(batch_norm)
+    for norm in NORMS:
+        batch_norm = norm != "none"
+        model = keras_autoencoder(norm)
         model.compile(optimizer="adam", loss="mse")
         keras_ms = _best_ms(lambda: model.train_on_batch(images, images), repeats)
 
@@ -93,7 +104,7 @@ def step_times(batch, repeats):
             optimizer.step()
 
         torch_ms = _best_ms(torch_step, repeats)
-        rows.append({"batch_norm": batch_norm, "keras_ms": keras_ms, "torch_ms": torch_ms})
+        rows.append({"norm": norm, "keras_ms": keras_ms, "torch_ms": torch_ms})
     return rows
 
 
@@ -104,14 +115,17 @@ def table(rows, args):
         f"Command: `{' '.join(['python benchmarks/torch_batch_norm.py', *args.argv])}` (one training step at batch "
         f"{args.batch}, Adam, MSE, best of {args.repeats}, in one process under Keras' PyTorch backend). Plain "
         "Keras: the encoder and decoder as a `keras.Sequential`; plain PyTorch: `torch_peer.cifar_conv_ae`'s "
-        "compressor and decompressor. Without batch norm: the same layers with the batch norms left out.",
+        "compressor and decompressor (`nn.BatchNorm2d`). Batch norm in the Keras network: Keras' own "
+        "`BatchNormalization`, the package's `layers.BatchNormalization` (PyTorch's fused kernel), or none (the "
+        "same layers with the batch norms left out, in both networks).",
         "",
-        "| batch norm | plain Keras ms | plain PyTorch ms | Keras / PyTorch |",
+        "| batch norm in the Keras network | Keras ms | plain PyTorch ms | Keras / PyTorch |",
         "|---|---|---|---|",
     ]
+    names = {"keras": "Keras' BatchNormalization", "fused": "layers.BatchNormalization", "none": "none"}
     for row in rows:
-        lines.append(f"| {'with' if row['batch_norm'] else 'without'} | {row['keras_ms']:.1f} | "
-                     f"{row['torch_ms']:.1f} | {row['keras_ms'] / row['torch_ms']:.2f} |")
+        lines.append(f"| {names[row['norm']]} | {row['keras_ms']:.1f} | {row['torch_ms']:.1f} | "
+                     f"{row['keras_ms'] / row['torch_ms']:.2f} |")
     return "\n".join(lines)
 
 

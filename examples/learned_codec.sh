@@ -11,27 +11,28 @@
 # FINE_TUNE_EPOCHS, BASELINE_EPOCHS (0: JPEG and WebP bytes and PSNR only, no classifiers) and SKIP_ATL=1 (no
 # ATL LeNet curves) shorten it.
 set -euo pipefail
+batch=64 fine_tune_epochs=2 base_beta=4
 dataset=${1:?data set: mnist, fashion_mnist or cifar10}
 data_dir=${2:-${JOINTCOMP_DATA_DIR:-../shared/datasets}}
 out=runs/learned_codec/$dataset
 mkdir -p "$out"
 data=(--dataset "$dataset" --data-dir "$data_dir")
 case $dataset in
-  cifar10) model=factorized_cifar; base_lambda=3000; base_epochs=${BASE_EPOCHS:-4}
-           points=("500 4" "2000 4" "8000 4" "30000 4") ;;
+  cifar10) model=factorized_cifar; base_lambda=250; base_epochs=${BASE_EPOCHS:-4}; fine_tune_epochs=1; batch=32; base_beta=1
+           points=("60 1" "150 1" "400 1" "1000 1" "2500 1") ;;
   fashion_mnist) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
      points=("2 4" "5 4" "20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
   *) model=factorized_mnist; base_lambda=1000; base_epochs=${BASE_EPOCHS:-5}
      points=("20 4" "60 4" "200 4" "1000 4" "4000 4" "15000 4") ;;
 esac
-train() { jointcomp train "$model" --method rate-distortion "${data[@]}" --batch-size 64 "$@"; }
+train() { jointcomp train "$model" --method rate-distortion "${data[@]}" --batch-size "$batch" "$@"; }
 
-[ -f "$out/base.keras" ] || train --lmbda "$base_lambda" --epochs "$base_epochs" --out "$out/base.keras"
+[ -f "$out/base.keras" ] || train --lmbda "$base_lambda" --beta "$base_beta" --epochs "$base_epochs" --out "$out/base.keras"
 models=() labels=()
 for point in "${points[@]}"; do
   read -r lmbda beta <<<"$point"
   file=$out/lambda_${lmbda}_beta_${beta}.keras
-  [ -f "$file" ] || train --from-model "$out/base.keras" --learning-rate 3e-4 --epochs ${FINE_TUNE_EPOCHS:-2} \
+  [ -f "$file" ] || train --from-model "$out/base.keras" --learning-rate 3e-4 --epochs ${FINE_TUNE_EPOCHS:-$fine_tune_epochs} \
     --lmbda "$lmbda" --beta "$beta" --out "$file"
   models+=("$file") labels+=(--label "$model")
 done
