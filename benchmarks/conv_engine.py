@@ -17,23 +17,12 @@ import argparse
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
 BACKENDS = ("tensorflow", "jax", "torch")
 BATCH, SIDE, IN_CHANNELS, OUT_CHANNELS = 512, 34, 16, 6
-
-
-def _best_ms(step, repeats):
-    step()  # compile / warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return 1000 * min(times)
 
 
 def plain_keras_decoder(repeats):
@@ -50,7 +39,7 @@ def plain_keras_decoder(repeats):
     rng = np.random.default_rng(0)
     latents = rng.random((BATCH, 5, 5, 16), dtype="float32")
     targets = rng.random((BATCH, 28, 28, 1), dtype="float32")
-    return _best_ms(lambda: decoder.train_on_batch(latents, targets), repeats)
+    return report.best_ms(lambda: decoder.train_on_batch(latents, targets), repeats)
 
 
 def weight_gradient(framework, repeats):
@@ -70,7 +59,7 @@ def weight_gradient(framework, repeats):
 
         gradient = jax.jit(lambda k, x, g: jax.vjp(lambda k: conv(k, x), k)[1](g)[0])
         x, g = jax.device_put(inputs), jax.device_put(upstream)
-        return _best_ms(lambda: gradient(kernel, x, g).block_until_ready(), repeats)
+        return report.best_ms(lambda: gradient(kernel, x, g).block_until_ready(), repeats)
     if framework == "tensorflow":
         import tensorflow as tf
 
@@ -78,12 +67,12 @@ def weight_gradient(framework, repeats):
             input=x, filter_sizes=[3, 3, IN_CHANNELS, OUT_CHANNELS], out_backprop=g, strides=[1, 1, 1, 1],
             padding="VALID"))
         x, g = tf.constant(inputs), tf.constant(upstream)
-        return _best_ms(lambda: gradient(x, g).numpy(), repeats)
+        return report.best_ms(lambda: gradient(x, g).numpy(), repeats)
     import torch
 
     x = torch.from_numpy(inputs).permute(0, 3, 1, 2).contiguous()
     g = torch.from_numpy(upstream).permute(0, 3, 1, 2).contiguous()
-    return _best_ms(lambda: torch.nn.grad.conv2d_weight(x, (OUT_CHANNELS, IN_CHANNELS, 3, 3), g), repeats)
+    return report.best_ms(lambda: torch.nn.grad.conv2d_weight(x, (OUT_CHANNELS, IN_CHANNELS, 3, 3), g), repeats)
 
 
 def table(results, args):

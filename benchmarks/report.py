@@ -6,6 +6,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 
 from keras_jointcomp import files
 
@@ -30,6 +31,19 @@ def _processor(cpuinfo="/proc/cpuinfo"):
     vector = "AVX-512" if "avx512f" in flags else "AVX2, no AVX-512" if "avx2" in flags else None
     described = ", ".join(part for part in (fields.get("model name"), vector) if part)
     return f" ({described})" if described else ""
+
+
+def best_ms(step, repeats, warmups=1):
+    """Milliseconds of the fastest of ``repeats`` calls of ``step``, after ``warmups`` untimed calls (compiling,
+    first allocations)."""
+    for _ in range(warmups):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
 
 
 def write_section(name, body, path=RESULTS):

@@ -23,25 +23,11 @@ import argparse
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
 SIDE, CHANNELS = 32, 3
-
-
-def _best_ms(step, repeats):
-    step()
-    step()  # warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return 1000 * min(times)
-
-
 NORMS = ("keras", "fused", "none")
 """Batch norms of the Keras network: Keras' own, the package's `layers.BatchNormalization`, or none."""
 
@@ -91,7 +77,7 @@ def step_times(batch, repeats):
         batch_norm = norm != "none"
         model = keras_autoencoder(norm)
         model.compile(optimizer="adam", loss="mse")
-        keras_ms = _best_ms(lambda: model.train_on_batch(images, images), repeats)
+        keras_ms = report.best_ms(lambda: model.train_on_batch(images, images), repeats, warmups=2)
 
         network = torch_autoencoder(batch_norm).train()
         optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
@@ -103,7 +89,7 @@ def step_times(batch, repeats):
             loss.backward()
             optimizer.step()
 
-        torch_ms = _best_ms(torch_step, repeats)
+        torch_ms = report.best_ms(torch_step, repeats, warmups=2)
         rows.append({"norm": norm, "keras_ms": keras_ms, "torch_ms": torch_ms})
     return rows
 
