@@ -247,9 +247,12 @@ class JointModel(ImageNetwork):
 
     @property
     def bits_per_element(self):
-        """Fixed-length bits per latent element: the quantizer's, or 32 for an unquantized float latent."""
-        bits = getattr(self.quantizer, "bits_per_element", None)
-        return 32 if bits is None else bits
+        """Fixed-length bits per latent element: the quantizer's, 32 for an unquantized float latent, or None
+        for a quantizer of unbounded symbols (an entropy bottleneck, entropy-step quantization), whose images
+        cost only what their entropy-coded streams measure."""
+        if self.quantizer is None:
+            return 32
+        return self.quantizer.bits_per_element
 
     @property
     def active_latent_units(self):
@@ -261,12 +264,17 @@ class JointModel(ImageNetwork):
 
     @property
     def bytes_per_image(self):
-        """Fixed-length bytes of one image's latent: its active entries at `bits_per_element` each."""
+        """Fixed-length bytes of one image's latent: its active entries at `bits_per_element` each; None when
+        the symbols have no fixed length (see `bits_per_element`)."""
+        if self.bits_per_element is None:
+            return None
         return metrics.bytes_per_image((self.active_latent_units,), self.bits_per_element)
 
     @property
     def compression_ratio(self):
-        """Raw 8-bit image bytes over `bytes_per_image`."""
+        """Raw 8-bit image bytes over `bytes_per_image` (None when that is None)."""
+        if self.bytes_per_image is None:
+            return None
         return metrics.compression_ratio(self.input_shape[1:], self.bytes_per_image)
 
     @property

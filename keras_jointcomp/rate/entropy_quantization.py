@@ -61,8 +61,8 @@ def with_entropy_quantizer(model, steps, name=None):
     Training-only parts (a side branch) are left out: the result is for deployment and evaluation.
 
     ``steps`` may be flat (as `entropy_steps` returns them); they are reshaped to the model's latent shape.
-    The result saves as ``.keras`` and runs through `keras_jointcomp.evaluation.evaluate`; note that its
-    fixed-length ``bytes_per_image`` counts 32 bits per entry, since its symbols are meant for entropy coding.
+    The result saves as ``.keras`` and runs through `keras_jointcomp.evaluation.evaluate`; its symbols are
+    unbounded, meant for entropy coding, so it has no fixed-length ``bytes_per_image`` (None).
     """
     steps = np.asarray(steps, np.float64)
     if steps.size not in (1, math.prod(model.latent_shape)):

@@ -59,6 +59,12 @@ def test_rate_properties_of_atl_lenet():
     assert set(model.parts) == {"encoder", "quantizer", "decoder", "classifier"}
 
 
+def test_a_model_of_unbounded_symbols_has_no_fixed_length_size():
+    model = load("factorized_mnist")  # an entropy bottleneck: only real streams say what an image costs
+    assert model.bits_per_element is None
+    assert model.bytes_per_image is None and model.compression_ratio is None
+
+
 def test_models_with_one_head_and_no_quantizer():
     full = load("atl_lenet")
     autoencoder_only = JointModel(encoder=full.encoder, decoder=full.decoder)

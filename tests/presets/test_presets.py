@@ -137,3 +137,4 @@ def test_a_shipped_preset_measures_its_metadata_numbers_on_the_real_test_set(nam
         assert report["psnr_db"] == pytest.approx(recorded["psnr_db"], abs=0.1)
     if recorded.get("stream_bytes_per_image") is not None:
         assert report["stream_bytes_per_image"] == pytest.approx(recorded["stream_bytes_per_image"], rel=0.005)
+    assert report["bytes_per_image"] == recorded["bytes_per_image"]  # fixed length, or None for entropy-coded symbols
