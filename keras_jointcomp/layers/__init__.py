@@ -1,6 +1,6 @@
 """Custom layers: quantizers (rounding, binary, learned entropy bottleneck), GDN, bit-encoder output stages,
-image split / merge, latent masks, batch-mean removal, airbench's patch whitening, and Keras' batch norm on
-PyTorch's fused kernel."""
+image split / merge, latent masks, batch-mean removal, airbench's patch whitening, Keras' batch norm on
+PyTorch's fused kernel, and upsampling + padding + convolution computed at the input's resolution."""
 
 from keras_jointcomp.layers.batch_norm import BatchNormalization
 from keras_jointcomp.layers.bits import BinaryQuantizer, ReSigmoid
@@ -11,6 +11,7 @@ from keras_jointcomp.layers.mask import LatentMask
 from keras_jointcomp.layers.mean_image import RemoveMeanImage, RestoreMeanImage
 from keras_jointcomp.layers.portions import ImageMerge, ImageSplit, portion_shapes
 from keras_jointcomp.layers.quantizers import EntropyStepQuantizer, RoundingQuantizer
+from keras_jointcomp.layers.upsampling_conv import UpsamplingConv2D
 from keras_jointcomp.layers.whitening import PatchWhitening, adapt_whitening
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "RestoreMeanImage",
     "RoundingQuantizer",
     "StraightThroughClip",
+    "UpsamplingConv2D",
     "adapt_whitening",
     "portion_shapes",
 ]

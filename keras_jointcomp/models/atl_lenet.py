@@ -15,7 +15,7 @@ Convolutional Neural Networks".
 import keras
 from keras import layers
 
-from keras_jointcomp.layers import RoundingQuantizer
+from keras_jointcomp.layers import RoundingQuantizer, UpsamplingConv2D
 from keras_jointcomp.models.joint import JointModel
 
 
@@ -43,16 +43,14 @@ def lenet_compressor(input_shape):
 
 
 def lenet_decompressor(latent_shape, channels, output_activation="sigmoid"):
-    """Latent -> image, mirroring the compressor with upsampling and 3x3 convolutions."""
+    """Latent -> image, mirroring the compressor with upsampling and 3x3 convolutions. Each "upsample -> pad
+    2 -> conv" is one `UpsamplingConv2D`: the same function and parameters, computed without the upsampled
+    maps (half the multiply-adds or less; see `keras_jointcomp.layers.upsampling_conv`)."""
     return keras.Sequential(
         [
             keras.Input(shape=latent_shape),
-            layers.UpSampling2D(2),
-            layers.ZeroPadding2D(2),
-            layers.Conv2D(16, 3, activation="relu"),
-            layers.UpSampling2D(2),
-            layers.ZeroPadding2D(2),
-            layers.Conv2D(6, 3, activation="relu"),
+            UpsamplingConv2D(16, 3, padding=2, activation="relu"),
+            UpsamplingConv2D(6, 3, padding=2, activation="relu"),
             layers.ZeroPadding2D(2),
             layers.Conv2D(channels, 3, activation=output_activation),
         ],
