@@ -6,8 +6,8 @@ the upsampled and padded maps and sums the gradient back through them. On neares
 same output comes from one convolution of the padded *input*: each of the four output phases (even or odd
 row, even or odd column) sees a fixed sum of the kernel's taps, so a k x k kernel folds into four
 (k + 1)/2 x (k + 1)/2 kernels stacked along the output channels, and interleaving those channels back into
-space gives the result (the sub-pixel convolution of Shi et al. 2016, exact here). For k = 3 that is 16
-multiply-adds per output where the upsampled form does 36, on maps a quarter of the size.
+space gives the result (the sub-pixel convolution of Shi et al. 2016, exact here). For k = 3 that is 4
+multiply-adds per output value and input channel where the upsampled form does 9, and no upsampled maps.
 
 `UpsamplingConv2D` keeps the k x k kernel and the bias of the `Conv2D` it replaces (same shapes, same
 initialisers), so the function, the parameters and their gradients are those of ``UpSampling2D(2) ->
