@@ -95,7 +95,7 @@ class UpsamplingConv2D(keras.layers.Layer):
             y = y[:, self._crop:-self._crop, self._crop:-self._crop, :]
         if self.use_bias:
             y = y + ops.cast(self.bias, self.compute_dtype)
-        return self.activation(y) if self.activation is not None else y
+        return self.activation(y)  # keras.activations.get(None) is the identity
 
     def compute_output_shape(self, input_shape):
         def side(size):
