@@ -19,6 +19,7 @@ import numpy as np
 import keras
 from keras import ops
 
+from keras_jointcomp.layers.convolution import conv2d
 from keras_jointcomp.serialization import serializable
 
 
@@ -87,14 +88,14 @@ class UpsamplingConv2D(keras.layers.Layer):
     def call(self, inputs):
         pad = self._input_padding
         x = ops.pad(inputs, ((0, 0), (pad, pad), (pad, pad), (0, 0))) if pad else inputs
-        y = ops.conv(x, self.folded_kernel(), padding="valid", data_format="channels_last")
+        # Every phase adds the same bias, so it goes into the convolution, once per phase.
+        bias = ops.tile(ops.cast(self.bias, self.compute_dtype), (4,)) if self.use_bias else None
+        y = conv2d(x, self.folded_kernel(), bias)
         batch, height, width = ops.shape(y)[0], ops.shape(y)[1], ops.shape(y)[2]
         y = ops.reshape(y, (batch, height, width, 2, 2, self.filters))
         y = ops.reshape(ops.transpose(y, (0, 1, 3, 2, 4, 5)), (batch, 2 * height, 2 * width, self.filters))
         if self._crop:
             y = y[:, self._crop:-self._crop, self._crop:-self._crop, :]
-        if self.use_bias:
-            y = y + ops.cast(self.bias, self.compute_dtype)
         return self.activation(y)  # keras.activations.get(None) is the identity
 
     def compute_output_shape(self, input_shape):

@@ -25,7 +25,7 @@ import keras
 from keras import layers
 
 from keras_jointcomp.initializers import PartialIdentity
-from keras_jointcomp.layers import BatchNormalization, PatchWhitening
+from keras_jointcomp.layers import BatchNormalization, Conv2D, MaxPooling2D, PatchWhitening
 from keras_jointcomp.models.joint import JointModel
 
 AIRBENCH93_WIDTHS = (64, 128, 128)
@@ -43,12 +43,12 @@ def conv(filters, identity_init=True):
     """A bias-free 3x3 'same' convolution, started as a partial identity unless ``identity_init=False``."""
     initializer = PartialIdentity() if identity_init else keras.initializers.VarianceScaling(1 / 3, "fan_in",
                                                                                               "uniform")
-    return layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer=initializer)
+    return Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer=initializer)
 
 
 def conv_group(x, filters, identity_init=True, momentum=BN_MOMENTUM):
     """conv -> max-pool 2 -> BN -> GELU -> conv -> BN -> GELU: halves the size, sets the width."""
-    x = layers.MaxPooling2D(2)(conv(filters, identity_init)(x))
+    x = MaxPooling2D(2)(conv(filters, identity_init)(x))
     x = layers.Activation("gelu")(norm(momentum)(x))
     x = conv(filters, identity_init)(x)
     return layers.Activation("gelu")(norm(momentum)(x))
@@ -57,7 +57,7 @@ def conv_group(x, filters, identity_init=True, momentum=BN_MOMENTUM):
 def airbench_features(inputs, widths=AIRBENCH93_WIDTHS, whitening=True, identity_init=True, momentum=BN_MOMENTUM):
     """The airbench stack on ``inputs`` -> globally max-pooled features of ``widths[-1]`` values."""
     channels = inputs.shape[-1]
-    first = PatchWhitening(2) if whitening else layers.Conv2D(2 * channels * 4, 2, padding="valid")
+    first = PatchWhitening(2) if whitening else Conv2D(2 * channels * 4, 2, padding="valid")
     x = layers.Activation("gelu")(first(inputs))
     for filters in widths:
         x = conv_group(x, filters, identity_init, momentum)

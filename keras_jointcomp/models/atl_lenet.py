@@ -15,7 +15,7 @@ Convolutional Neural Networks".
 import keras
 from keras import layers
 
-from keras_jointcomp.layers import RoundingQuantizer, UpsamplingConv2D
+from keras_jointcomp.layers import Conv2D, MaxPooling2D, RoundingQuantizer, UpsamplingConv2D
 from keras_jointcomp.models.joint import JointModel
 
 
@@ -32,11 +32,11 @@ def lenet_compressor(input_shape):
     return keras.Sequential(
         [
             keras.Input(shape=input_shape),
-            layers.Conv2D(6, 5, activation="relu"),
+            Conv2D(6, 5, activation="relu"),
             layers.ZeroPadding2D(2),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(16, 5, activation="relu"),
-            layers.MaxPooling2D(2),
+            MaxPooling2D(2),
+            Conv2D(16, 5, activation="relu"),
+            MaxPooling2D(2),
         ],
         name="compressor",
     )
@@ -52,7 +52,7 @@ def lenet_decompressor(latent_shape, channels, output_activation="sigmoid"):
             UpsamplingConv2D(16, 3, padding=2, activation="relu"),
             UpsamplingConv2D(6, 3, padding=2, activation="relu"),
             layers.ZeroPadding2D(2),
-            layers.Conv2D(channels, 3, activation=output_activation),
+            Conv2D(channels, 3, activation=output_activation),
         ],
         name="decompressor",
     )

@@ -31,7 +31,7 @@ import math
 import keras
 from keras import layers
 
-from keras_jointcomp.layers import BatchNormalization
+from keras_jointcomp.layers import BatchNormalization, Conv2D, MaxPooling2D
 from keras_jointcomp.models.joint import JointModel
 
 
@@ -68,7 +68,7 @@ def vgg_encoder(input_shape, base_filters=32, blocks=2, convs_per_block=2, bn_mo
     for filters in block_filters(base_filters, blocks):
         for _ in range(convs_per_block):
             stack += _conv(filters, bn_momentum)
-        stack.append(layers.MaxPooling2D(2))
+        stack.append(MaxPooling2D(2))
     return keras.Sequential(stack, name="encoder")
 
 
@@ -78,7 +78,7 @@ def transposed_decoder(latent_shape, channels, base_filters=32, blocks=2, bn_mom
     stack = [keras.Input(shape=latent_shape)]
     for filters in reversed(block_filters(base_filters, blocks)):
         stack += _conv(filters, bn_momentum, transpose=True, strides=2)
-    stack.append(layers.Conv2D(channels, 3, padding="same", activation="sigmoid"))
+    stack.append(Conv2D(channels, 3, padding="same", activation="sigmoid"))
     return keras.Sequential(stack, name="decoder")
 
 
@@ -88,7 +88,7 @@ def conv_classifier(latent_shape, num_classes, filters=(128,), dropout=0.3, bn_m
     stack = [keras.Input(shape=latent_shape)]
     for width in filters:
         stack += _conv(width, bn_momentum) + _conv(width, bn_momentum)
-        stack += [layers.MaxPooling2D(2), layers.Dropout(dropout)]
+        stack += [MaxPooling2D(2), layers.Dropout(dropout)]
     stack += [layers.Flatten(), layers.Dense(num_classes)]
     return keras.Sequential(stack, name="classifier")
 

@@ -42,7 +42,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from keras_jointcomp.layers import LatentMask
+from keras_jointcomp.layers import Conv2D, LatentMask, MaxPooling2D
 from keras_jointcomp.layers.mean_image import RemoveMeanImage, RestoreMeanImage
 from keras_jointcomp.models.joint import RECONSTRUCTION, JointModel
 from keras_jointcomp.serialization import serializable
@@ -135,11 +135,11 @@ def conv_encoder(input_shape, hidden_channels=256, latent_channels=32):
             RemoveMeanImage(name="remove_mean"),
             layers.ZeroPadding2D(padding, name="pad_to_frame"),
             layers.ZeroPadding2D(1),
-            layers.Conv2D(hidden_channels, 3, strides=3, activation="relu"),
-            layers.MaxPooling2D(2),
+            Conv2D(hidden_channels, 3, strides=3, activation="relu"),
+            MaxPooling2D(2),
             layers.ZeroPadding2D(1),
-            layers.Conv2D(latent_channels, 3, strides=2, activation="relu"),
-            layers.MaxPooling2D(2, strides=1),
+            Conv2D(latent_channels, 3, strides=2, activation="relu"),
+            MaxPooling2D(2, strides=1),
         ],
         name="conv_encoder",
     )

@@ -20,7 +20,7 @@ hyperprior", ICLR 2018.
 import keras
 from keras import layers
 
-from keras_jointcomp.layers import GDN, EntropyBottleneck, StraightThroughClip
+from keras_jointcomp.layers import GDN, Conv2D, EntropyBottleneck, MaxPooling2D, StraightThroughClip
 from keras_jointcomp.models.joint import JointModel
 
 ACTIVATIONS = ("gdn", "relu")
@@ -37,7 +37,7 @@ def analysis_transform(input_shape, filters, latent_channels, downsamplings, act
     stack = [keras.Input(shape=input_shape)]
     for index in range(downsamplings):
         last = index == downsamplings - 1
-        stack.append(layers.Conv2D(latent_channels if last else filters, 5, strides=2, padding="same",
+        stack.append(Conv2D(latent_channels if last else filters, 5, strides=2, padding="same",
                                    name=f"analysis_conv_{index}"))
         if not last:
             stack.append(_activation(activation, False, f"analysis_{activation}_{index}"))
@@ -67,9 +67,9 @@ def latent_classifier(latent_shape, num_classes, width, dropout):
     """Quantized latent -> logits: two 3x3 convolutions, pooling and a dense layer."""
     return keras.Sequential([
         keras.Input(shape=latent_shape),
-        layers.Conv2D(width, 3, padding="same", activation="relu"),
-        layers.Conv2D(width, 3, padding="same", activation="relu"),
-        layers.MaxPooling2D(2, padding="same"),
+        Conv2D(width, 3, padding="same", activation="relu"),
+        Conv2D(width, 3, padding="same", activation="relu"),
+        MaxPooling2D(2, padding="same"),
         layers.Flatten(),
         layers.Dropout(dropout),
         layers.Dense(2 * width, activation="relu"),

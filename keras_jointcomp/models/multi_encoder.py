@@ -18,7 +18,7 @@ import math
 import keras
 from keras import layers
 
-from keras_jointcomp.layers import BinaryQuantizer, ImageSplit, ReSigmoid, portion_shapes
+from keras_jointcomp.layers import BinaryQuantizer, Conv2D, ImageSplit, MaxPooling2D, ReSigmoid, portion_shapes
 from keras_jointcomp.models.airbench import AIRBENCH93_WIDTHS, airbench_features
 from keras_jointcomp.models.joint import JointModel
 from keras_jointcomp.models.resnet import batch_norm, resnet_features
@@ -40,18 +40,18 @@ def output_stage(normalize=True, stage="sigmoid", resigmoid_times=3):
 
 def _lenet_features(channels_first=6, channels_second=16):
     """The PyTorch tutorial's convolutions: 5x5 conv -> max-pool -> ReLU, twice."""
-    return [layers.Conv2D(channels_first, 5), layers.MaxPooling2D(2), layers.ReLU(),
-            layers.Conv2D(channels_second, 5), layers.MaxPooling2D(2), layers.ReLU(), layers.Flatten()]
+    return [Conv2D(channels_first, 5), MaxPooling2D(2), layers.ReLU(),
+            Conv2D(channels_second, 5), MaxPooling2D(2), layers.ReLU(), layers.Flatten()]
 
 
 def _alexnet_features(width=1.0):
     """AlexNet scaled to 32x32 inputs: five 3x3 convolutions, three max-pools, two dense layers of 1024."""
     w = lambda n: max(8, int(n * width))  # noqa: E731
-    return [layers.Conv2D(w(64), 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
-            layers.Conv2D(w(192), 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
-            layers.Conv2D(w(384), 3, padding="same", activation="relu"),
-            layers.Conv2D(w(256), 3, padding="same", activation="relu"),
-            layers.Conv2D(w(256), 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+    return [Conv2D(w(64), 3, padding="same", activation="relu"), MaxPooling2D(2),
+            Conv2D(w(192), 3, padding="same", activation="relu"), MaxPooling2D(2),
+            Conv2D(w(384), 3, padding="same", activation="relu"),
+            Conv2D(w(256), 3, padding="same", activation="relu"),
+            Conv2D(w(256), 3, padding="same", activation="relu"), MaxPooling2D(2),
             layers.Flatten(), layers.Dropout(0.5), layers.Dense(w(1024), activation="relu"),
             layers.Dropout(0.5), layers.Dense(w(1024), activation="relu")]
 
@@ -86,9 +86,9 @@ def bit_encoder(family, portion_shape, bits, batch_norm=True, stage="sigmoid", w
             raise ValueError(f"The square encoder needs a square number of bits whose side divides the "
                              f"portion; got {bits} bits for a {portion_shape} portion.")
         pool = (portion_shape[0] // side, portion_shape[1] // side)
-        body = [layers.Conv2D(6, 5, padding="same", activation="relu"),
-                layers.Conv2D(16, 5, padding="same", activation="relu"),
-                layers.AveragePooling2D(pool), layers.Conv2D(1, 3, padding="same"), layers.Flatten()]
+        body = [Conv2D(6, 5, padding="same", activation="relu"),
+                Conv2D(16, 5, padding="same", activation="relu"),
+                layers.AveragePooling2D(pool), Conv2D(1, 3, padding="same"), layers.Flatten()]
     else:
         raise ValueError(f"Unknown encoder family {family!r}; choose one of {ENCODERS}.")
     return keras.Sequential([inputs, *body, *tail], name=name)
@@ -129,9 +129,9 @@ def square_decoder(num_encoders, side, image_shape):
         keras.Input(shape=(num_encoders * side * side,)),
         layers.Reshape((num_encoders, side, side)), layers.Permute((2, 3, 1)),
         layers.UpSampling2D(scale),
-        layers.Conv2D(6, 5, padding="same", activation="relu"),
-        layers.Conv2D(16, 5, padding="same", activation="relu"),
-        layers.Conv2D(image_shape[-1], 5, padding="same"),
+        Conv2D(6, 5, padding="same", activation="relu"),
+        Conv2D(16, 5, padding="same", activation="relu"),
+        Conv2D(image_shape[-1], 5, padding="same"),
     ], name="decoder")
 
 
@@ -148,9 +148,9 @@ def cnn_classifier(image_shape, num_classes, width=1.0):
     for filters in (64, 128, 256):
         filters = max(8, int(filters * width))
         for _ in range(2):
-            stack += [layers.Conv2D(filters, 3, padding="same", use_bias=False), batch_norm(),
+            stack += [Conv2D(filters, 3, padding="same", use_bias=False), batch_norm(),
                       layers.ReLU()]
-        stack.append(layers.MaxPooling2D(2))
+        stack.append(MaxPooling2D(2))
     stack += [layers.GlobalAveragePooling2D(), layers.Dropout(0.3), layers.Dense(num_classes)]
     return keras.Sequential(stack, name="classifier")
 

@@ -6,7 +6,7 @@ statistics of a short run lag far behind the batch statistics and inference accu
 
 from keras import layers
 
-from keras_jointcomp.layers import BatchNormalization
+from keras_jointcomp.layers import BatchNormalization, Conv2D
 
 BLOCKS = {10: (1, 1, 1, 1), 18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
 STAGE_FILTERS = (64, 128, 256, 512)
@@ -25,11 +25,11 @@ def scaled(filters, width):
 def basic_block(x, filters, stride):
     """Two 3x3 convolutions with batch norm and a (projected when needed) shortcut."""
     shortcut = x
-    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+    y = Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
     y = layers.ReLU()(batch_norm()(y))
-    y = batch_norm()(layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+    y = batch_norm()(Conv2D(filters, 3, padding="same", use_bias=False)(y))
     if stride != 1 or shortcut.shape[-1] != filters:
-        shortcut = batch_norm()(layers.Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut))
+        shortcut = batch_norm()(Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut))
     return layers.ReLU()(layers.Add()([y, shortcut]))
 
 
@@ -37,7 +37,7 @@ def resnet_features(inputs, depth=18, width=1.0):
     """ResNet-``depth`` (10, 18 or 34) on ``inputs`` -> global average pooled features."""
     if depth not in BLOCKS:
         raise ValueError(f"ResNet depth must be one of {sorted(BLOCKS)}, got {depth!r}.")
-    x = layers.Conv2D(scaled(64, width), 3, padding="same", use_bias=False)(inputs)
+    x = Conv2D(scaled(64, width), 3, padding="same", use_bias=False)(inputs)
     x = layers.ReLU()(batch_norm()(x))
     for stage, (blocks, filters) in enumerate(zip(BLOCKS[depth], STAGE_FILTERS)):
         for block in range(blocks):
