@@ -39,3 +39,22 @@ def test_fast_run_trains_the_airbench_model_with_airbench_settings(tiny_data_dir
     assert len(outcome["results"]) == 5 and set(outcome["train_seconds"]) >= {"CE-T", "DuPHiL", "LDR-FT"}
     text = (out / "results.md").read_text()
     assert "model ldr_airbench" in text and "airbench's recipe" in text and "Training wall time (s): CE-T" in text
+
+
+def test_ldr_phases_fine_tune_by_adam_at_a_gentle_rate_under_the_fast_recipe():
+    """--fast trains CE-T from scratch by airbench's SGD at 1.5; DuPHiL, LDR-FT and the truncated models start
+    from that CE-T and fine-tune it by Adam at --ldr-learning-rate, keeping the batch, smoothing and shifts."""
+    example = _load_example()
+    from keras_jointcomp import training
+
+    args = example.parse_args(["--fast"])
+    fast = training.TrainingConfig.fast(batch_size=args.batch_size, learning_rate=args.learning_rate)
+    gentle = example.fine_tuning_config(fast, args)
+    assert (fast.optimizer, fast.learning_rate) == ("sgd", 1.5)
+    assert (gentle.optimizer, gentle.learning_rate, gentle.weight_averaging) == ("adam", 1e-4, 0)
+    assert (gentle.batch_size, gentle.label_smoothing, gentle.augmentation) == (1024, 0.2, "flip-translate")
+    args = example.parse_args(["--fast", "--ldr-learning-rate", "3e-4"])
+    assert example.fine_tuning_config(fast, args).learning_rate == 3e-4
+    args = example.parse_args(["--learning-rate", "2e-3"])  # the CPU scale: the LDR phases train as CE-T does
+    plain = training.TrainingConfig(learning_rate=args.learning_rate, batch_size=args.batch_size)
+    assert example.fine_tuning_config(plain, args) == plain
