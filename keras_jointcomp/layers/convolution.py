@@ -25,27 +25,19 @@ def _on_torch(inputs):
     return keras.backend.backend() == "torch" and len(inputs.shape) == 4
 
 
-def _float32(inputs):
-    return keras.backend.standardize_dtype(inputs.dtype) == "float32"
-
-
-def _symmetric_padding(padding, kernel_size, strides, dilation_rate):
-    """PyTorch's padding for a Keras padding, or None where Keras pads unevenly."""
+def _torch_padding(inputs, padding, kernel_size, strides, dilation_rate):
+    """PyTorch's padding where PyTorch's convolution computes what Keras' does on ``inputs`` (the PyTorch
+    backend, float32 images, a padding PyTorch applies symmetrically); None elsewhere."""
+    if not _on_torch(inputs) or keras.backend.standardize_dtype(inputs.dtype) != "float32":
+        return None
     if padding == "valid":
         return (0, 0)
     if all(stride == 1 for stride in strides) and all(size % 2 == 1 for size in kernel_size):
         return tuple(rate * (size - 1) // 2 for size, rate in zip(kernel_size, dilation_rate))
-    return None
+    return None  # Keras pads unevenly
 
 
-def conv2d(inputs, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1), groups=1):
-    """``ops.conv`` of channels-last ``inputs`` with a (height, width, in / groups, out) ``kernel``, plus
-    ``bias``; on PyTorch without layout copies and with the bias inside the convolution."""
-    torch_padding = _symmetric_padding(padding, kernel.shape[:2], strides, dilation_rate)
-    if not (_on_torch(inputs) and _float32(inputs)) or torch_padding is None:
-        outputs = ops.conv(inputs, kernel, strides=strides, padding=padding, dilation_rate=dilation_rate,
-                           data_format="channels_last")
-        return outputs if bias is None else outputs + bias
+def _torch_conv2d(inputs, kernel, bias, strides, torch_padding, dilation_rate, groups):
     import torch
 
     outputs = torch.nn.functional.conv2d(inputs.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), bias,
@@ -54,17 +46,29 @@ def conv2d(inputs, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
     return outputs.permute(0, 2, 3, 1)
 
 
+def conv2d(inputs, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1), groups=1):
+    """``ops.conv`` of channels-last ``inputs`` with a (height, width, in / groups, out) ``kernel``, plus
+    ``bias``; on PyTorch without layout copies and with the bias inside the convolution."""
+    torch_padding = _torch_padding(inputs, padding, kernel.shape[:2], strides, dilation_rate)
+    if torch_padding is None:
+        outputs = ops.conv(inputs, kernel, strides=strides, padding=padding, dilation_rate=dilation_rate,
+                           data_format="channels_last")
+        return outputs if bias is None else outputs + bias
+    return _torch_conv2d(inputs, kernel, bias, strides, torch_padding, dilation_rate, groups)
+
+
 @serializable
 class Conv2D(keras.layers.Conv2D):
     """`keras.layers.Conv2D`, computed by PyTorch on channels-last memory without copies on that backend."""
 
     def call(self, inputs):
-        if (self.data_format != "channels_last" or self.compute_dtype != "float32" or not _on_torch(inputs)
-                or _symmetric_padding(self.padding, self.kernel_size, self.strides, self.dilation_rate) is None):
+        torch_padding = None if self.data_format != "channels_last" else \
+            _torch_padding(inputs, self.padding, self.kernel_size, self.strides, self.dilation_rate)
+        if torch_padding is None:
             return super().call(inputs)
         bias = ops.convert_to_tensor(self.bias) if self.use_bias else None
-        outputs = conv2d(inputs, ops.convert_to_tensor(self.kernel), bias, self.strides, self.padding,
-                         self.dilation_rate, self.groups)
+        outputs = _torch_conv2d(inputs, ops.convert_to_tensor(self.kernel), bias, self.strides, torch_padding,
+                                self.dilation_rate, self.groups)
         return self.activation(outputs)  # keras.activations.get(None) is the identity
 
 
